@@ -1,0 +1,2 @@
+export * from './session-file';
+export * from './views';

@@ -1,0 +1,176 @@
+import type { ManifestationProbabilities, Recognition, StreamId } from '../../../../common/analysis/report';
+import type { ResolvedModel } from '../manifest';
+import type { AnalysisOptions, Progress, SeriesInput, SeriesOutcome } from '../types';
+import { assemble } from './assemble';
+import { BatchPreparer, type PreparedBatch } from './batch-preparer';
+import { argmaxMask, binaryMask } from './masks';
+import { manifestationsRow, outputOf, recognitionRow, requireModel, STREAM_MODELS, type ModelOutput, type ModelRunner } from './model-runner';
+import { aggregateRecognition, selectStage1Slices } from './stage1';
+
+export { STREAM_MODELS, type ModelOutput, type ModelRunner } from './model-runner';
+
+export class CancelledError extends Error {
+  constructor() {
+    super('Analysis cancelled.');
+    this.name = 'CancelledError';
+  }
+}
+
+export interface RunContext {
+  isCancelled(): boolean;
+  onProgress(progress: Progress): void;
+}
+
+const DEFAULT_BATCH = 8;
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Progress with an ETA from the measured rate of model runs (slices x models) so far. */
+function progressReporter(context: RunContext, workTotal: number) {
+  const started = performance.now();
+  let workDone = 0;
+  return (stage: Progress['stage'], done: number, total: number, units: number) => {
+    workDone += units;
+    const elapsed = performance.now() - started;
+    const etaMs = workDone > 0 ? Math.round((elapsed / workDone) * Math.max(0, workTotal - workDone)) : null;
+    context.onProgress({ stage, done, total, etaMs });
+  };
+}
+
+/**
+ * Runs the three stages on one series: stage 1 on a subset of slices, then stages 2 and
+ * 3 together per batch (one preprocessed 256 px tensor feeds the manifestation model and
+ * every segmentation stream). The next batch is decoded and preprocessed while the current
+ * one is in onnxruntime, and within a batch the next model starts before the previous
+ * one's output is post-processed, so onnxruntime (own threads) is never idle waiting here.
+ */
+export async function runSeries(series: SeriesInput, options: AnalysisOptions, runner: ModelRunner, context: RunContext): Promise<SeriesOutcome> {
+  const started = performance.now();
+  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
+  const isCt = series.kind === 'ct';
+  const preparer = new BatchPreparer(series, runner.preprocessing, isCt);
+  const timings = { stage1: 0, stage2: 0, stage3: 0 };
+  const timed = <T>(key: keyof typeof timings, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const promise = work().finally(() => {
+      timings[key] += performance.now() - t0;
+    });
+    promise.catch(() => undefined);
+    return promise;
+  };
+  const checkCancelled = () => {
+    if (context.isCancelled()) throw new CancelledError();
+  };
+
+  const recognitionModel = requireModel(runner, 'recognition');
+  const manifestationModel = isCt ? requireModel(runner, 'manifestations') : null;
+  const streamModels = isCt ? [...new Set(options.streams)].map((stream) => ({ stream, model: requireModel(runner, STREAM_MODELS[stream]) })) : [];
+  const sliceCount = series.slices.length;
+  const stage1Indices = isCt ? selectStage1Slices(sliceCount) : series.slices.map((_, i) => i);
+  const report = progressReporter(context, stage1Indices.length + (isCt ? sliceCount * (1 + streamModels.length) : 0));
+
+  // ---- Stage 1: recognition on the chosen slices.
+  const recognitionBySlice = new Map<number, Recognition>();
+  let stage1Done = 0;
+  for (const indices of chunk(stage1Indices, batchSize)) {
+    checkCancelled();
+    const batch = await preparer.prepare(indices, [recognitionModel]);
+    if (batch.indices.length > 0) {
+      const outputs = await timed('stage1', () => runner.run(recognitionModel.id, preparer.tensorFor(batch, recognitionModel), batch.indices.length));
+      batch.indices.forEach((index, row) => recognitionBySlice.set(index, recognitionRow(outputs, recognitionModel, row)));
+    }
+    stage1Done += indices.length;
+    report('recognition', stage1Done, stage1Indices.length, indices.length);
+  }
+  const recognition = aggregateRecognition([...recognitionBySlice.values()], recognitionModel.thresholds?.covid19 ?? 0.5);
+
+  // ---- Stages 2 and 3, batch by batch over the whole series.
+  const runsStage23 = manifestationModel !== null && !(options.skipStage23IfNormal && recognition?.verdict2 === 'normal');
+  const manifestationsBySlice = new Map<number, ManifestationProbabilities>();
+  const maskParts = new Map<StreamId, Uint8Array[]>();
+  const maskIndices: number[] = [];
+  if (runsStage23) {
+    const steps: Array<{ model: ResolvedModel; stream: StreamId | null }> = [{ model: manifestationModel, stream: null }, ...streamModels];
+    const models = steps.map((step) => step.model);
+    const batches = chunk(series.slices.map((_, i) => i), batchSize);
+    let next: Promise<PreparedBatch> | null = batches[0] ? preparer.prepare(batches[0], models) : null;
+    let done = 0;
+    for (let b = 0; b < batches.length; b++) {
+      checkCancelled();
+      const batch = await next!;
+      // Start decoding the following batch now; it runs while onnxruntime computes this one.
+      next = b + 1 < batches.length ? preparer.prepare(batches[b + 1]!, models) : null;
+      next?.catch(() => undefined);
+      const n = batch.indices.length;
+      const start = (i: number): Promise<Record<string, ModelOutput>> | null => {
+        const step = steps[i];
+        if (!step || n === 0) return null;
+        return timed(step.stream === null ? 'stage2' : 'stage3', () => runner.run(step.model.id, preparer.tensorFor(batch, step.model), n));
+      };
+      let pending = start(0);
+      for (let i = 0; i < steps.length; i++) {
+        const { model, stream } = steps[i]!;
+        const outputs = pending ? await pending : null;
+        if (i > 0) checkCancelled();
+        pending = start(i + 1);
+        if (outputs && stream === null) {
+          batch.indices.forEach((index, row) => manifestationsBySlice.set(index, manifestationsRow(outputs, model, row)));
+        } else if (outputs && stream !== null) {
+          const t0 = performance.now();
+          const parts = maskParts.get(stream) ?? [];
+          parts.push(masksOf(outputs, model, stream, n, preparer.grid!));
+          maskParts.set(stream, parts);
+          timings.stage3 += performance.now() - t0;
+        }
+        if (stream === null) {
+          done += batches[b]!.length;
+          report('manifestations', done, sliceCount, batches[b]!.length);
+        } else {
+          report('segmentation', done, sliceCount, batches[b]!.length);
+        }
+      }
+      maskIndices.push(...batch.indices);
+      for (const index of batch.indices) preparer.release(index);
+    }
+  }
+
+  const resultIndices = runsStage23 ? maskIndices : [...recognitionBySlice.keys()].sort((a, b) => a - b);
+  if (resultIndices.length === 0) throw new Error('No image of this series could be decoded.');
+  const { result, masks } = assemble({
+    series,
+    resultIndices,
+    sizes: preparer.sizes,
+    recognitionBySlice,
+    recognition,
+    manifestationsBySlice,
+    maskParts,
+    maskIndices,
+    streamModels: streamModels.map(({ stream, model }) => ({ stream, modelId: model.id })),
+    grid: preparer.grid,
+  });
+  return {
+    result,
+    masks,
+    skipped: preparer.skipped,
+    timingsMs: { decode: preparer.busyMs, ...timings, total: performance.now() - started },
+  };
+}
+
+/** A batch's probability maps as labels on the source grid (slice-major). */
+function masksOf(outputs: Record<string, ModelOutput>, model: ResolvedModel, stream: StreamId, n: number, grid: { rows: number; columns: number }): Uint8Array {
+  const prob = outputOf(outputs, model, 0).value;
+  const classes = prob.dims[1] ?? 1;
+  const size = model.input.size;
+  const { rows, columns } = grid;
+  const volume = new Uint8Array(n * rows * columns);
+  for (let row = 0; row < n; row++) {
+    const offset = row * classes * size * size;
+    if (stream === 'all') argmaxMask(prob.data, offset, classes, size, rows, columns, volume, row * rows * columns);
+    else binaryMask(prob.data, offset, size, rows, columns, model.thresholds?.[stream] ?? 0.5, volume, row * rows * columns);
+  }
+  return volume;
+}

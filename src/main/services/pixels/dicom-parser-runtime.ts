@@ -1,0 +1,11 @@
+import * as dicomParserNamespace from 'dicom-parser';
+
+/**
+ * dicom-parser ships a webpack UMD bundle: under Node's ESM loader its API sits on the
+ * default export, under bundlers it may be the namespace itself. Its typings only
+ * describe the namespace, so resolve the runtime object once here.
+ */
+type DicomParserApi = typeof dicomParserNamespace;
+const withDefault = dicomParserNamespace as DicomParserApi & { default?: DicomParserApi };
+export const dicomParser: DicomParserApi =
+  typeof withDefault.parseDicom === 'function' ? withDefault : (withDefault.default ?? withDefault);
