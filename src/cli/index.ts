@@ -2,16 +2,15 @@
  * `npm run pleura -- <command>`: the headless entry point over the same plain-Node
  * services the app uses. Each command lives in src/cli/commands/<name>.ts.
  */
-import { runScan } from './commands/scan';
-import { runAnalyze } from './commands/analyze';
 
 const USAGE = `Usage:
   npm run pleura -- scan <folder> [--json]
   npm run pleura -- analyze <folder|file...> --out <dir> [--modality ct|xray] [--device auto|cpu|cuda] [--streams ggo,consolidation,effusion,all]`;
 
+// Imported on demand: `scan` must not pay for loading onnxruntime and the engine.
 const commands: Record<string, (args: string[]) => Promise<number>> = {
-  scan: runScan,
-  analyze: runAnalyze,
+  scan: async (args) => (await import('./commands/scan')).runScan(args),
+  analyze: async (args) => (await import('./commands/analyze')).runAnalyze(args),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/testApp';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RENDERER_ROOT, startTestApp, type TestApp } from './support/testApp';
 import { decodeTagged, encodeTagged } from './support/taggedJson';
 
 // The transport every other e2e test stands on: if it lies, they all do.
@@ -70,6 +72,21 @@ describe('e2e transport', () => {
     expect(reply.mask).toBeInstanceOf(Uint8Array);
     expect([...reply.mask]).toEqual([9, 8, 7]);
     expect([...reply.volume]).toEqual([-1000, 40]);
+  });
+
+  it('serves the page and its decode worker under the CSP, and nothing outside the renderer', async () => {
+    const assets = await readdir(join(RENDERER_ROOT, 'assets'));
+    const worker = assets.find((name) => name.startsWith('decodeImageFrameWorker') && name.endsWith('.js'));
+    expect(worker, 'the build emits the DICOM decode worker as its own file').toBeDefined();
+    for (const path of ['/', `/assets/${worker}`]) {
+      const reply = await fetch(new URL(path, app.baseUrl));
+      expect(reply.status).toBe(200);
+      // A dedicated worker runs under its own script's policy, so the worker needs the header too.
+      expect(reply.headers.get('content-security-policy')).toMatch(/script-src 'self' 'wasm-unsafe-eval'/);
+    }
+    const escape = await fetch(`${app.baseUrl}/%2e%2e/%2e%2e/package.json`);
+    expect([403, 404]).toContain(escape.status);
+    expect(await escape.text()).not.toContain('"name": "pleura"');
   });
 
   it('loaded the renderer with no console errors, page errors or CSP violations', () => {

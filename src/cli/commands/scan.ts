@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { scanPaths, type IngestedSeries, type IngestedStudy, type ScanOutcome } from '../../main/services/ingest';
+import { seriesGrid } from '../../common/dicom/study-tree';
 
 const USAGE = 'Usage: npm run pleura -- scan <folder|file...> [--json]';
 
@@ -19,12 +20,7 @@ function seriesJson(series: IngestedSeries) {
     kind: series.kind,
     orderedBy: series.orderedBy,
     numberOfInstances: series.numberOfInstances,
-    rows: series.rows,
-    columns: series.columns,
-    pixelSpacing: series.pixelSpacing,
-    sliceThickness: series.sliceThickness,
-    spacingBetweenSlices: series.spacingBetweenSlices,
-    imageOrientationPatient: series.imageOrientationPatient,
+    ...seriesGrid(series),
     warnings: series.warnings,
     instances: series.instances.map((instance) => ({
       sopInstanceUid: instance.sopInstanceUid,

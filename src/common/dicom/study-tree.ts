@@ -68,6 +68,20 @@ export const SeriesSummary = z.object({
 });
 export type SeriesSummary = z.infer<typeof SeriesSummary>;
 
+/** A series' image grid: what the CLI's JSON, SEG writers and session study references all carry. */
+export type SeriesGrid = Pick<SeriesSummary, 'rows' | 'columns' | 'pixelSpacing' | 'sliceThickness' | 'spacingBetweenSlices' | 'imageOrientationPatient'>;
+
+export function seriesGrid(series: SeriesGrid): SeriesGrid {
+  return {
+    rows: series.rows,
+    columns: series.columns,
+    pixelSpacing: series.pixelSpacing,
+    sliceThickness: series.sliceThickness,
+    spacingBetweenSlices: series.spacingBetweenSlices,
+    imageOrientationPatient: series.imageOrientationPatient,
+  };
+}
+
 export const StudySummary = z.object({
   studyInstanceUid: z.string(),
   patientName: z.string(),

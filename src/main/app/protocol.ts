@@ -20,6 +20,9 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** Responses that get the app's Content-Security-Policy header. */
+const CSP_GOVERNED = new Set(['.html', '.js', '.mjs']);
+
 /**
  * Serves the app's own origin: the built renderer under `/`, and DICOM bytes under
  * `/instance/<id>` for ids the ingest service handed out (never a path from the
@@ -39,7 +42,9 @@ export async function serveAppRequest(host: AppHost, rendererRoot: string, url: 
   try {
     const body = await readFile(file);
     const headers: Record<string, string> = { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' };
-    if (extname(file) === '.html') headers['content-security-policy'] = csp;
+    // Documents and worker scripts each carry their own policy: a dedicated worker is
+    // governed by the CSP of its script's response, not by the page's.
+    if (CSP_GOVERNED.has(extname(file))) headers['content-security-policy'] = csp;
     return { status: 200, headers, body };
   } catch {
     return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not found' };

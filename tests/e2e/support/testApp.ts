@@ -34,7 +34,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../support/chromium';
 import { createAppHost, type AppHost } from '../../../src/main/app/handlers';
 import type { AppContext, PlatformPort } from '../../../src/main/app/context';
 import { dispatch, type EventSink } from '../../../src/main/ipc/dispatch';
@@ -49,16 +50,6 @@ export const RENDERER_ROOT = join(REPO_ROOT, 'out/renderer');
 /** The bundled sample study when the ingest feature has installed it, else null. */
 export const DEFAULT_SAMPLE_PATH: string | null = existsSync(join(REPO_ROOT, 'resources/sample')) ? join(REPO_ROOT, 'resources/sample') : null;
 
-export const CHROMIUM_ARGS = [
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export interface TestAppOptions {
   /** Folder served as the bundled sample; defaults to resources/sample when present. */
@@ -220,7 +211,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
   host = createAppHost(ctx);
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.on('console', (message) => {

@@ -2,6 +2,7 @@ import { dirname, relative, resolve, sep, isAbsolute } from 'node:path';
 import type { StudyInstanceRef, StudyRef } from '../../../common/sessions';
 import { readSegSourceHeader } from '../export/seg';
 import type { IngestedSeries } from '../ingest';
+import { seriesGrid } from '../../../common/dicom/study-tree';
 
 /** The deepest folder holding every file of the series: the study folder as far as we can tell. */
 export function commonFolderOf(paths: readonly string[]): string {
@@ -53,12 +54,7 @@ export async function studyRefOf(series: IngestedSeries): Promise<StudyRef> {
     accessionNumber: header.accessionNumber,
     referringPhysicianName: header.referringPhysicianName,
     frameOfReferenceUid: header.frameOfReferenceUid,
-    rows: series.rows,
-    columns: series.columns,
-    pixelSpacing: series.pixelSpacing,
-    sliceThickness: series.sliceThickness,
-    spacingBetweenSlices: series.spacingBetweenSlices,
-    imageOrientationPatient: series.imageOrientationPatient,
+    ...seriesGrid(series),
     instances,
     lastKnownFolder: commonFolderOf(series.instances.map((instance) => instance.filePath)),
   };

@@ -3,18 +3,8 @@
  * HTML the way Electron's hidden window does in the app: its own context, JavaScript
  * off, offline.
  */
-import { chromium, type Browser } from 'playwright-core';
-
-const CHROMIUM_ARGS = [
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../../support/chromium';
 
 export interface ChromiumPrinter {
   printToPdf(html: string): Promise<Uint8Array>;
@@ -22,7 +12,7 @@ export interface ChromiumPrinter {
 }
 
 export async function startChromiumPrinter(): Promise<ChromiumPrinter> {
-  const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser: Browser = await launchChromium();
   return {
     async printToPdf(html) {
       const context = await browser.newContext({ javaScriptEnabled: false, offline: true });

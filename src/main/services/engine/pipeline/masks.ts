@@ -30,6 +30,42 @@ function cellDecisions(size: number, decide: (r0: number, r1: number, c0: number
   return cells;
 }
 
+/** Bilinear taps of one output pixel: the two source rows' start indices (slice offset included), the two source columns and their weights. */
+type ResolvePixel = (row0: number, row1: number, x0: number, x1: number, wx: number, wy: number) => number;
+
+/**
+ * Writes every output pixel of one slice (probabilities from `offset`): the cell's decided label where it has one, else
+ * `resolve` (the exact interpolation). Returns the number of non-zero pixels written.
+ */
+function fillFromCells(
+  cells: Uint8Array,
+  offset: number,
+  size: number,
+  rows: number,
+  columns: number,
+  target: Uint8Array,
+  targetOffset: number,
+  resolve: ResolvePixel,
+): number {
+  const ys = axisWeights(size, rows);
+  const xs = axisWeights(size, columns);
+  let nonZero = 0;
+  for (let y = 0; y < rows; y++) {
+    const cellRow = ys.i0[y]! * size;
+    const row0 = offset + ys.i0[y]! * size;
+    const row1 = offset + ys.i1[y]! * size;
+    const wy = ys.w[y]!;
+    const base = targetOffset + y * columns;
+    for (let x = 0; x < columns; x++) {
+      let label = cells[cellRow + xs.i0[x]!]!;
+      if (label === UNDECIDED) label = resolve(row0, row1, xs.i0[x]!, xs.i1[x]!, xs.w[x]!, wy);
+      target[base + x] = label;
+      if (label !== 0) nonZero++;
+    }
+  }
+  return nonZero;
+}
+
 export function binaryMask(
   probabilities: Float32Array,
   offset: number,
@@ -50,27 +86,9 @@ export function binaryMask(
     if (a >= threshold && b >= threshold && c >= threshold && d >= threshold) return 1;
     return UNDECIDED;
   });
-  const ys = axisWeights(size, rows);
-  const xs = axisWeights(size, columns);
-  let count = 0;
-  for (let y = 0; y < rows; y++) {
-    const cellRow = ys.i0[y]! * size;
-    const row0 = offset + ys.i0[y]! * size;
-    const row1 = offset + ys.i1[y]! * size;
-    const wy = ys.w[y]!;
-    const base = targetOffset + y * columns;
-    for (let x = 0; x < columns; x++) {
-      let on = cells[cellRow + xs.i0[x]!]!;
-      if (on === UNDECIDED) {
-        const x0 = xs.i0[x]!;
-        const x1 = xs.i1[x]!;
-        on = interpolate(p, row0 + x0, row0 + x1, row1 + x0, row1 + x1, xs.w[x]!, wy) >= threshold ? 1 : 0;
-      }
-      target[base + x] = on;
-      count += on;
-    }
-  }
-  return count;
+  return fillFromCells(cells, offset, size, rows, columns, target, targetOffset, (row0, row1, x0, x1, wx, wy) =>
+    interpolate(p, row0 + x0, row0 + x1, row1 + x0, row1 + x1, wx, wy) >= threshold ? 1 : 0,
+  );
 }
 
 /** Argmax over `classes` planes (first maximum wins, as numpy's argmax). */
@@ -103,31 +121,16 @@ export function argmaxMask(
     for (let k = 0; k < classes; k++) if (k !== winner && highs[k]! >= lows[winner]!) return UNDECIDED;
     return winner;
   });
-  const ys = axisWeights(size, rows);
-  const xs = axisWeights(size, columns);
-  for (let y = 0; y < rows; y++) {
-    const cellRow = ys.i0[y]! * size;
-    const row0 = offset + ys.i0[y]! * size;
-    const row1 = offset + ys.i1[y]! * size;
-    const wy = ys.w[y]!;
-    const base = targetOffset + y * columns;
-    for (let x = 0; x < columns; x++) {
-      let label = cells[cellRow + xs.i0[x]!]!;
-      if (label === UNDECIDED) {
-        const x0 = xs.i0[x]!;
-        const x1 = xs.i1[x]!;
-        const wx = xs.w[x]!;
-        let bestValue = -Infinity;
-        label = 0;
-        for (let k = 0, o = 0; k < classes; k++, o += plane) {
-          const v = interpolate(p, row0 + x0 + o, row0 + x1 + o, row1 + x0 + o, row1 + x1 + o, wx, wy);
-          if (v > bestValue) {
-            bestValue = v;
-            label = k;
-          }
-        }
+  fillFromCells(cells, offset, size, rows, columns, target, targetOffset, (row0, row1, x0, x1, wx, wy) => {
+    let bestValue = -Infinity;
+    let label = 0;
+    for (let k = 0, o = 0; k < classes; k++, o += plane) {
+      const v = interpolate(p, row0 + x0 + o, row0 + x1 + o, row1 + x0 + o, row1 + x1 + o, wx, wy);
+      if (v > bestValue) {
+        bestValue = v;
+        label = k;
       }
-      target[base + x] = label;
     }
-  }
+    return label;
+  });
 }

@@ -1,5 +1,6 @@
 import type { StreamId } from '../../../../common/analysis/report';
 import type { IngestedSeries } from '../../ingest';
+import { seriesGrid } from '../../../../common/dicom/study-tree';
 import { readSegSourceHeader } from './source-header';
 import { streamSegments } from './streams';
 import type { SegSource } from './types';
@@ -14,12 +15,7 @@ export async function segSourceFromSeries(series: IngestedSeries): Promise<SegSo
     ...header,
     studyInstanceUid: series.studyInstanceUid,
     seriesInstanceUid: series.seriesInstanceUid,
-    rows: series.rows,
-    columns: series.columns,
-    pixelSpacing: series.pixelSpacing,
-    sliceThickness: series.sliceThickness,
-    spacingBetweenSlices: series.spacingBetweenSlices,
-    imageOrientationPatient: series.imageOrientationPatient,
+    ...seriesGrid(series),
     images: series.instances.map((instance) => ({
       sopClassUid: instance.sopClassUid,
       sopInstanceUid: instance.sopInstanceUid,
