@@ -55,13 +55,7 @@ describe('analysis IPC (validated dispatch over the real app host)', () => {
     await host.dispose();
   });
 
-  it('reports the engine: models and the provider actually used', async () => {
-    const info = (await call('analysis:get-engine-info')) as { available: boolean; models: Array<{ id: string }>; executionProvider: { used: string } };
-    expect(info.available).toBe(true);
-    expect(info.models).toHaveLength(6);
-    expect(info.executionProvider.used).toBe('cpu');
-  });
-
+  // First call of a fresh host: the models load inside this job, which reports that stage too.
   it('start -> progress events -> finished; result and masks are kept for the series', async () => {
     expect(await call('analysis:get-result', { seriesId })).toBeNull();
     const { jobId } = (await call('analysis:start', { seriesId, streams: ['effusion', 'all'], device: 'auto' })) as { jobId: string };
@@ -70,6 +64,7 @@ describe('analysis IPC (validated dispatch over the real app host)', () => {
     const progress = events.filter((e) => e.event === 'analysis:progress').map((e) => e.payload as EventPayload<'analysis:progress'>);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((p) => p.jobId === jobId && p.seriesId === seriesId && p.done <= p.total)).toBe(true);
+    expect(progress[0]!.stage).toBe('loading-models');
 
     const analysis = (await call('analysis:get-result', { seriesId })) as { result: { instances: unknown[] }; streams: string[]; viewerInstanceIds: Record<string, string> };
     expect(analysis.result.instances).toHaveLength(3);
@@ -90,6 +85,13 @@ describe('analysis IPC (validated dispatch over the real app host)', () => {
     const detail = (await call('studies:get-series', { seriesId })) as { instances: Array<{ id: string }> };
     expect(masks.instanceIds).toEqual(detail.instances.map((i) => i.id));
     expect(await call('analysis:get-masks', { seriesId, stream: 'ggo' })).toBeNull();
+  });
+
+  it('reports the engine: models and the provider actually used', async () => {
+    const info = (await call('analysis:get-engine-info')) as { available: boolean; models: Array<{ id: string }>; executionProvider: { used: string } };
+    expect(info.available).toBe(true);
+    expect(info.models).toHaveLength(6);
+    expect(info.executionProvider.used).toBe('cpu');
   });
 
   it('re-runs the same series with other streams, replacing the result', async () => {

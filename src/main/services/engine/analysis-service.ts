@@ -121,9 +121,17 @@ export function createAnalysisService(options: AnalysisServiceOptions): Analysis
       const slot = engineFor(request.device);
       const engine = slot.engine;
       const { viewerIds, ...seriesInput } = input;
-      const job = engine.run(seriesInput, { streams: request.streams, skipStage23IfNormal: request.skipStage23IfNormal ?? false }, (progress) =>
-        options.onProgress?.({ ...progress, jobId: job.jobId, seriesId: request.seriesId }),
-      );
+      // The engine may report progress ('loading-models') before `run` returns the job id:
+      // hold those events and send them once the id is known, after the caller got it.
+      let jobId: string | null = null;
+      const early: Progress[] = [];
+      const report = (progress: Progress) => options.onProgress?.({ ...progress, jobId: jobId!, seriesId: request.seriesId });
+      const job = engine.run(seriesInput, { streams: request.streams, skipStage23IfNormal: request.skipStage23IfNormal ?? false }, (progress) => {
+        if (jobId === null || early.length > 0) early.push(progress);
+        else report(progress);
+      });
+      jobId = job.jobId;
+      if (early.length > 0) setImmediate(() => early.splice(0).forEach(report));
       const finished = Promise.all([engine.ready(), job.outcome]).then(
         ([info, outcome]) => {
           store(request.seriesId, request, info, outcome, viewerIds);
