@@ -106,6 +106,11 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('before-quit', () => {
-  void host?.dispose();
+// Hold the quit until the services have closed: open review sessions autosave then.
+let disposed = false;
+app.on('before-quit', (event) => {
+  if (disposed || !host) return;
+  event.preventDefault();
+  disposed = true;
+  void host.dispose().finally(() => app.quit());
 });

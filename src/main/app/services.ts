@@ -39,6 +39,10 @@ export function createAppServices(ctx: AppContext): AppServices {
     analysis,
     sessions,
     async dispose() {
+      // Closing autosaves a session's unsaved edits: quitting never drops a reader's work.
+      for (const sessionId of sessions.openSessionIds()) {
+        await sessions.close(sessionId).catch((error: unknown) => console.error(`[sessions] could not autosave ${sessionId} on quit`, error));
+      }
       await analysis.dispose();
       await studies.dispose();
     },
