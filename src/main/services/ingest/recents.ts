@@ -8,6 +8,15 @@ const MAX_RECENT = 10;
 const RecentFile = z.object({ version: z.literal(1), recent: z.array(RecentStudy) });
 
 /**
+ * One line per study: the same paths, or the same studies found at another path (a study
+ * moved or opened through a session on another workstation), replace the older line.
+ */
+function sameEntry(a: RecentStudy, b: RecentStudy): boolean {
+  const uids = (entry: RecentStudy) => JSON.stringify([...entry.studyInstanceUids].sort());
+  return JSON.stringify(a.paths) === JSON.stringify(b.paths) || (a.studyInstanceUids.length > 0 && uids(a) === uids(b));
+}
+
+/**
  * The recently opened list, kept as JSON in the user-data folder. Writes go to a
  * temporary file that is then renamed over the old one, so a crash mid-write
  * leaves the previous list intact rather than a half-written file.
@@ -30,8 +39,7 @@ export class RecentStudies {
 
   add(entry: RecentStudy): Promise<void> {
     const task = this.writing.then(async () => {
-      const key = JSON.stringify(entry.paths);
-      const current = (await this.readQuietly()).filter((item) => JSON.stringify(item.paths) !== key);
+      const current = (await this.readQuietly()).filter((item) => !sameEntry(item, entry));
       const recent = [entry, ...current].slice(0, MAX_RECENT);
       await mkdir(dirname(this.file), { recursive: true });
       const temporary = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
