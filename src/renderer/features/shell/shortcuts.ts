@@ -79,7 +79,9 @@ export function installShortcuts(): () => void {
   const onKeyDown = (event: KeyboardEvent) => {
     // Not `defaultPrevented`: Cornerstone's tools call preventDefault on every key that
     // reaches a focused viewport, which is exactly where shortcuts must work.
-    if (isTyping(event.target)) return;
+    // While typing (findings, names), plain keys belong to the text; Ctrl/⌘ chords
+    // such as Ctrl+S still act.
+    if (isTyping(event.target) && !(event.ctrlKey || event.metaKey)) return;
     const shortcut = SHORTCUTS.find((candidate) => candidate.matches(event));
     if (!shortcut) return;
     event.preventDefault();
