@@ -4,26 +4,17 @@
  * Additive changes keep schemaVersion; anything else bumps it.
  */
 import { z } from 'zod';
+import { ALL_CLASS_LABELS, MANIFESTATIONS, MANIFESTATION_LABELS, RESEARCH_NOTICE, STREAMS } from './constants';
+
+export { ALL_CLASS_LABELS, MANIFESTATIONS, MANIFESTATION_LABELS, RESEARCH_NOTICE, STREAMS };
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export const MANIFESTATIONS = ['ggo', 'consolidation', 'effusion'] as const;
 export const Manifestation = z.enum(MANIFESTATIONS);
 export type Manifestation = z.infer<typeof Manifestation>;
 
-/** A segmentation stream: one specialized binary model per manifestation, or the all-class model. */
-export const STREAMS = ['ggo', 'consolidation', 'effusion', 'all'] as const;
 export const StreamId = z.enum(STREAMS);
 export type StreamId = z.infer<typeof StreamId>;
-
-export const MANIFESTATION_LABELS: Record<Manifestation, string> = {
-  ggo: 'Ground-glass opacity',
-  consolidation: 'Consolidation',
-  effusion: 'Pleural effusion',
-};
-
-/** Label values in the `all` stream's masks. */
-export const ALL_CLASS_LABELS = { background: 0, ggo: 1, consolidation: 2, effusion: 3 } as const;
 
 export const Recognition = z.object({
   /** 2-class head: COVID-19 vs normal. */
@@ -119,8 +110,6 @@ export const AnalysisReport = z.object({
 });
 export type AnalysisReport = z.infer<typeof AnalysisReport>;
 
-export const RESEARCH_NOTICE =
-  'Research use only. Pleura gives an AI second opinion; it is not a diagnosis and must not replace the judgement of a qualified clinician.';
 
 // ---- Additions for the viewer (IPC) — additive, schemaVersion unchanged.
 

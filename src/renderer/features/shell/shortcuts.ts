@@ -6,6 +6,7 @@ import { viewer } from '../../state/viewer.svelte';
 import { openFolderDialog } from '../studyBrowser/dataSource';
 import { WINDOW_PRESETS } from '../tools/presets';
 import { applyPreset, resetView, scrollActive, showSlice } from '../viewport/display';
+import { ANALYSIS_SHORTCUTS } from '../analysis/shortcuts';
 
 export interface Shortcut {
   keys: string;
@@ -56,6 +57,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     matches: (e) => plain(e) && e.key.toLowerCase() === 'r',
     run: () => resetView(),
   },
+  ...ANALYSIS_SHORTCUTS,
   {
     keys: '? / F1',
     description: 'Show or hide this help',
