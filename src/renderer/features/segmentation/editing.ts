@@ -73,13 +73,31 @@ type EditListener = (id: string) => void;
 const editListeners = new Set<EditListener>();
 const pendingEdits = new Set<string>();
 let listening = false;
-let fallbackTimer: ReturnType<typeof setTimeout> | undefined;
+let pointerDown = false;
+/** True from a pointer press while a brush/eraser is active until that stroke is reported. */
+let inStroke = false;
+let flushTimer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * A stroke raises many data-modified events (one per brush sample, and more from the tool's
+ * own mouse-up handling). Report once per stroke: after the pointer is released and the
+ * events have been quiet for this long. Longer than Cornerstone's double-click tolerance
+ * (400 ms): a single click only paints once Cornerstone has ruled out a double click.
+ */
+const QUIET_MS = 550;
 
 function flushEdits(): void {
-  clearTimeout(fallbackTimer);
+  inStroke = false;
   const ids = [...pendingEdits];
   pendingEdits.clear();
   for (const id of ids) for (const listener of editListeners) listener(id);
+}
+
+function scheduleFlush(): void {
+  clearTimeout(flushTimer);
+  // Also without pending edits: the brush may write its last sample after pointerup,
+  // and the timer ends the stroke either way.
+  if (pointerDown || !inStroke) return;
+  flushTimer = setTimeout(flushEdits, QUIET_MS);
 }
 
 function listenForEdits(): void {
@@ -87,14 +105,28 @@ function listenForEdits(): void {
   listening = true;
   eventTarget.addEventListener(toolEnums.Events.SEGMENTATION_DATA_MODIFIED, (event: Event) => {
     const { segmentationId } = (event as CustomEvent<{ segmentationId: string }>).detail;
-    if (isSelfModifying() || !hasLayer(segmentationId)) return;
+    // Only brush strokes count: Cornerstone also raises this event when layers are added
+    // or made active, which is not an edit by the reader.
+    if (!inStroke || isSelfModifying() || !hasLayer(segmentationId)) return;
     pendingEdits.add(segmentationId);
-    // A stroke ends on pointer release; the timer covers edits made without a pointer.
-    clearTimeout(fallbackTimer);
-    fallbackTimer = setTimeout(flushEdits, 400);
+    scheduleFlush();
   });
-  // The brush writes its last sample in its own mouse-up handler: report after it.
-  window.addEventListener('pointerup', () => setTimeout(() => pendingEdits.size > 0 && flushEdits(), 0), true);
+  window.addEventListener(
+    'pointerdown',
+    () => {
+      pointerDown = true;
+      if (editingTool !== null) inStroke = true;
+    },
+    true,
+  );
+  window.addEventListener(
+    'pointerup',
+    () => {
+      pointerDown = false;
+      scheduleFlush();
+    },
+    true,
+  );
 }
 
 /** Be told (with the layer id) after a brush or eraser stroke changed a layer. */
