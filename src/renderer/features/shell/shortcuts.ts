@@ -72,7 +72,11 @@ export const SHORTCUTS: readonly Shortcut[] = [
   },
 ];
 
+/** Inputs that take no typing: shortcuts must keep working after a click on one (e.g. a mask checkbox). */
+const NON_TEXT_INPUTS = ['checkbox', 'radio', 'button', 'color'];
+
 function isTyping(target: EventTarget | null): boolean {
+  if (target instanceof HTMLInputElement && NON_TEXT_INPUTS.includes(target.type)) return false;
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
