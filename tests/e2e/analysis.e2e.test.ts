@@ -379,6 +379,36 @@ describe('AI analysis in the viewer (sample chest CT, real models)', () => {
     await slider.blur();
   });
 
+  it('recolours a stream with its colour picker and draws outlines instead of fill on request', async () => {
+    const volume = masks.ggo;
+    if (!volume) throw new Error('no ggo masks');
+    const { slice } = sliceWithMostLabel(volume, 1);
+    await goToSlice(app, slice, sliceCount);
+    for (const stream of ['ggo', 'consolidation', 'effusion', 'all'] as const) await setStreamChecked(app, stream, false);
+    const off = await captureElement(app.page, VIEWPORT.axial, 'analysis-colour-off');
+    await app.page.locator('[data-testid="color-ggo"]').fill('#0050ff');
+    await setStreamChecked(app, 'ggo', true);
+    const blue = await captureElement(app.page, VIEWPORT.axial, 'analysis-colour-blue');
+    const projected = projectMask(volume, slice, [1], blue);
+    const recoloured = overlayChange(off, blue, projected, [0, 80, 255]);
+    expect(recoloured.insideMask).toBeGreaterThan(0.9);
+    expect(recoloured.towardsColour, 'GGO now drawn in the picked blue').toBeGreaterThan(0.9);
+    // The panel's legend and bars follow the new colour too.
+    expect(await app.page.locator('[data-manifestation="ggo"] .swatch').first().evaluate((element) => getComputedStyle(element).backgroundColor)).toBe('rgb(0, 80, 255)');
+
+    await app.page.click('[data-testid="style-outline"]');
+    await settle(app.page);
+    const outline = await captureElement(app.page, VIEWPORT.axial, 'analysis-outline');
+    const outlined = overlayChange(off, outline, projected, [0, 80, 255]);
+    console.info(`fill ${JSON.stringify(recoloured)} outline ${JSON.stringify(outlined)}`);
+    expect(outlined.changed, 'outlines are drawn').toBeGreaterThan(50);
+    expect(outlined.insideMask).toBeGreaterThan(0.9);
+    expect(outlined.changed, 'an outline paints fewer pixels than the fill').toBeLessThan(recoloured.changed * 0.8);
+    await app.page.click('[data-testid="style-fill"]');
+    await app.page.locator('[data-testid="color-ggo"]').fill('#ffdd00');
+    await settle(app.page);
+  });
+
   it('toggles streams with Shift+1..4 and lists the volumes and slice counts of the report', async () => {
     await app.page.locator(VIEWPORT.axial).hover();
     const ggoBox = app.page.locator('[data-testid="toggle-ggo"]');

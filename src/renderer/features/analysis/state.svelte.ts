@@ -138,13 +138,24 @@ export function followAnalysis(): () => void {
       analysis.shownStreams = [];
       analysis.agreement = null;
       void loadResult(series.seriesId, false);
+      // Loading the six models takes seconds of CPU: not while the first series streams in,
+      // but once it is on screen, so the first Analyze starts at once.
+      if (analysis.engine === null) void loadEngineInfo();
     }),
   ];
-  void api
-    .invoke('analysis:get-engine-info', undefined)
-    .then((status) => (analysis.engine = status))
-    .catch((error: unknown) => (analysis.engine = { available: false, reason: error instanceof Error ? error.message : String(error) }));
   return () => stops.forEach((stop) => stop());
+}
+
+let engineInfoRequested = false;
+
+async function loadEngineInfo(): Promise<void> {
+  if (engineInfoRequested) return;
+  engineInfoRequested = true;
+  try {
+    analysis.engine = await api.invoke('analysis:get-engine-info', undefined);
+  } catch (error) {
+    analysis.engine = { available: false, reason: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Fetch a series' result (fresh after a run, or kept from earlier) and show it if it is on screen. */
