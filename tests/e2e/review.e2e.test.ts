@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SAMPLE_PATH, startTestApp, type TestApp } from './support/testApp';
-import { capturePage, captureElement } from './support/screenshots';
-import { VIEWPORT, voiLabel, waitForDisplay } from './support/viewer';
-import { analyseDisplayedSeries, opinionButton, openSessionId, sessionPath, waitForSaveStatus } from './support/review';
+import { capturePage, captureElement, diffStats } from './support/screenshots';
+import { VIEWPORT, settle, sliceIndex, voiLabel, waitForDisplay } from './support/viewer';
+import { analyseDisplayedSeries, changedSlices, dragAcross, opinionButton, pixelsPerSlice, openSessionId, sessionPath, waitForSaveStatus } from './support/review';
 
 const READER_1 = 'Dr Ada Moreno';
 const READER_2 = 'Dr Bea Okafor';
@@ -46,6 +46,8 @@ describe('second-opinion review sessions', () => {
   let sessionId = '';
   let sessionDir = '';
   let patientName = '';
+  let editedSlice = -1;
+  let readerOnePixels = 0;
 
   beforeAll(async () => {
     if (!DEFAULT_SAMPLE_PATH) throw new Error('resources/sample is missing: the review e2e needs the bundled sample CT.');
@@ -123,14 +125,64 @@ describe('second-opinion review sessions', () => {
     expect(await voiLabel(app.page, VIEWPORT.axial)).toBe(windowBefore);
   });
 
+  it('paints and erases the reader’s own GGO mask with the brush on the axial slice on screen', async () => {
+    await app.page.waitForSelector('[data-testid="review-masks"]');
+    await app.page.selectOption('[data-testid="mask-stream"]', 'ggo');
+    const ai = await app.invoke('sessions:get-mask', { sessionId, layerId: 'ai', stream: 'ggo' });
+    if (!ai.labels) throw new Error('the AI layer has no GGO mask');
+    const aiPixels = pixelsPerSlice(ai.labels, ai.rows, ai.columns).reduce((a, b) => a + b, 0);
+    editedSlice = await sliceIndex(app.page, VIEWPORT.axial);
+    const before = await captureElement(app.page, VIEWPORT.axial, 'review-brush-before');
+
+    await app.page.click('[data-action="mask-brush"]');
+    await expect.poll(() => app.page.getAttribute('[data-action="mask-brush"]', 'aria-pressed')).toBe('true');
+    await dragAcross(app.page, VIEWPORT.axial);
+    await app.page.waitForSelector('[data-testid="review-masks"][data-strokes="1"]', { timeout: 20_000 });
+    await settle(app.page);
+    const painted = await captureElement(app.page, VIEWPORT.axial, 'review-brush-painted');
+    // The stroke is drawn over the CT: a band about 120 x 12 px across the middle of the view
+    // (the whole view is about 480 x 860 px) changed colour.
+    expect(diffStats(before, painted).changedFraction).toBeGreaterThan(0.002);
+
+    const afterBrush = await app.invoke('sessions:get-mask', { sessionId, layerId: 'reader-1', stream: 'ggo' });
+    if (!afterBrush.labels) throw new Error('reader 1 has no GGO mask after the stroke');
+    // Started from the AI's mask; only the slice on screen changed, and it gained pixels.
+    expect(changedSlices(ai.labels, afterBrush.labels, ai.rows, ai.columns)).toEqual([editedSlice]);
+    const brushedPixels = pixelsPerSlice(afterBrush.labels, ai.rows, ai.columns).reduce((a, b) => a + b, 0);
+    expect(brushedPixels - aiPixels).toBeGreaterThan(500);
+    const session = await app.invoke('sessions:get', { sessionId });
+    expect(session.readers[0]?.editedStreams).toEqual(['ggo']);
+    expect(await app.page.textContent('[data-testid="mask-status"]')).toContain(`${brushedPixels.toLocaleString('en-US')} px`);
+
+    await app.page.click('[data-action="mask-eraser"]');
+    await expect.poll(() => app.page.getAttribute('[data-action="mask-eraser"]', 'aria-pressed')).toBe('true');
+    await dragAcross(app.page, VIEWPORT.axial, 30);
+    await app.page.waitForSelector('[data-testid="review-masks"][data-strokes="2"]', { timeout: 20_000 });
+    const afterEraser = await app.invoke('sessions:get-mask', { sessionId, layerId: 'reader-1', stream: 'ggo' });
+    if (!afterEraser.labels) throw new Error('reader 1 lost the GGO mask');
+    const erasedPixels = pixelsPerSlice(afterEraser.labels, ai.rows, ai.columns).reduce((a, b) => a + b, 0);
+    expect(erasedPixels).toBeLessThan(brushedPixels - 100);
+    expect(erasedPixels).toBeGreaterThan(aiPixels);
+    readerOnePixels = erasedPixels;
+    await app.page.click('[data-action="mask-eraser"]');
+    await expect.poll(() => app.page.getAttribute('[data-action="mask-eraser"]', 'aria-pressed')).toBe('false');
+    await captureElement(app.page, VIEWPORT.axial, 'review-brush-erased');
+  });
+
   it('saves the session to its folder and shows it as saved', async () => {
     await app.page.click('[data-action="save-session"]');
     await waitForSaveStatus(app.page, 'saved');
     expect(await app.page.textContent('[data-testid="save-status"]')).toContain('Saved');
-    const onDisk = JSON.parse(await readFile(join(sessionDir, 'session.json'), 'utf8')) as { revision: number; readers: Array<{ findings: string; opinions: unknown }> };
+    const onDisk = JSON.parse(await readFile(join(sessionDir, 'session.json'), 'utf8')) as {
+      revision: number;
+      readers: Array<{ findings: string; opinions: unknown; masks: { file: string } | null }>;
+    };
     expect(onDisk.revision).toBe(2);
     expect(onDisk.readers[0]?.findings).toBe(FINDINGS_1);
     expect(onDisk.readers[0]?.opinions).toEqual({ ggo: 'agree', consolidation: 'uncertain', effusion: 'agree' });
+    // Reader 1's edited mask is its own DICOM SEG in the session folder.
+    expect(onDisk.readers[0]?.masks?.file).toMatch(/^reader-1\.r2\.seg\.dcm$/);
+    expect(dciodvfyErrors(join(sessionDir, onDisk.readers[0]?.masks?.file ?? 'missing'))).toEqual([]);
   });
 
   it('exports the AI SEG, the PDF report and the CSV through save dialogs, and anonymises on request', async () => {
@@ -145,13 +197,19 @@ describe('second-opinion review sessions', () => {
     await exportTo('export-seg', join(exportsDir, 'ai.seg.dcm'));
     await exportTo('export-pdf', join(exportsDir, 'report.pdf'));
     await exportTo('export-csv', join(exportsDir, 'slices.csv'));
+    await app.page.selectOption('[data-testid="seg-layer"]', 'reader-1');
+    await exportTo('export-seg', join(exportsDir, 'reader-1.seg.dcm'));
     await app.page.check('[data-testid="anonymise"]');
+    await app.page.selectOption('[data-testid="seg-layer"]', 'ai');
     await exportTo('export-seg', join(exportsDir, 'ai-anon.seg.dcm'));
     await exportTo('export-pdf', join(exportsDir, 'report-anon.pdf'));
     expect(app.platform.unansweredDialogs).toEqual([]);
 
     expect(dciodvfyErrors(join(exportsDir, 'ai.seg.dcm'))).toEqual([]);
     expect(dciodvfyErrors(join(exportsDir, 'ai-anon.seg.dcm'))).toEqual([]);
+    expect(dciodvfyErrors(join(exportsDir, 'reader-1.seg.dcm'))).toEqual([]);
+    // The reader's SEG says who drew it.
+    expect((await readFile(join(exportsDir, 'reader-1.seg.dcm'))).includes(Buffer.from(READER_1, 'latin1'))).toBe(true);
 
     const report = pdfText(join(exportsDir, 'report.pdf'));
     expect(report).toContain('Research use only');
@@ -229,11 +287,25 @@ describe('second-opinion review sessions', () => {
   });
 
   it('toggles reader 1’s layer and adds reader 2’s own opinions and findings', async () => {
+    // Reader 1's edited GGO mask is its own layer over the CT, on the slice they edited.
+    await app.page.selectOption('[data-testid="mask-stream"]', 'ggo');
+    expect(await sliceIndex(app.page, VIEWPORT.axial)).toBe(editedSlice);
+    const own = await app.invoke('sessions:get-mask', { sessionId, layerId: 'reader-1', stream: 'ggo' });
+    expect(pixelsPerSlice(own.labels ?? new Uint8Array(), own.rows, own.columns).reduce((a, b) => a + b, 0)).toBe(readerOnePixels);
+    await expect.poll(() => app.page.evaluate(() => document.querySelector('[data-testid="review-masks"]') !== null)).toBe(true);
+    await settle(app.page);
+    const withLayer = await captureElement(app.page, VIEWPORT.axial, 'review-reader2-layer-on');
     const toggle = app.page.locator('[data-testid="layer"][data-layer-id="reader-1"] [data-testid="layer-toggle"]');
     await toggle.uncheck();
     await expect.poll(() => app.page.locator('[data-testid="layer"][data-layer-id="reader-1"] [data-testid="layer-details"]').count()).toBe(0);
+    await settle(app.page);
+    const withoutLayer = await captureElement(app.page, VIEWPORT.axial, 'review-reader2-layer-off');
+    // Hiding reader 1's layer takes what is left of their brush stroke off the image.
+    expect(diffStats(withLayer, withoutLayer).changedFraction).toBeGreaterThan(0.001);
     await toggle.check();
     await app.page.locator('[data-testid="layer"][data-layer-id="reader-1"] [data-testid="layer-details"]').waitFor();
+    await settle(app.page);
+    expect(diffStats(withLayer, await captureElement(app.page, VIEWPORT.axial, 'review-reader2-layer-back')).changedFraction).toBeLessThan(0.002);
 
     await app.page.fill('[data-testid="new-reader-name"]', READER_2);
     await app.page.click('[data-action="join-reader"]');

@@ -42,3 +42,42 @@ export function opinionButton(page: Page, manifestation: string, opinion: string
 export async function waitForSaveStatus(page: Page, status: 'saved' | 'unsaved', timeoutMs = 30_000): Promise<void> {
   await page.waitForSelector(`[data-testid="save-status"][data-dirty="${status === 'unsaved'}"]`, { timeout: timeoutMs });
 }
+
+/** Labelled pixels per slice of a slice-major label volume. */
+export function pixelsPerSlice(labels: Uint8Array, rows: number, columns: number): number[] {
+  const size = rows * columns;
+  const counts: number[] = [];
+  for (let start = 0; start < labels.length; start += size) {
+    let count = 0;
+    for (let i = start; i < start + size; i++) if (labels[i] !== 0) count++;
+    counts.push(count);
+  }
+  return counts;
+}
+
+/** Slices whose labels differ between two volumes of the same shape. */
+export function changedSlices(a: Uint8Array, b: Uint8Array, rows: number, columns: number): number[] {
+  const size = rows * columns;
+  const changed: number[] = [];
+  for (let slice = 0; slice * size < a.length; slice++) {
+    for (let i = slice * size; i < (slice + 1) * size; i++) {
+      if (a[i] !== b[i]) {
+        changed.push(slice);
+        break;
+      }
+    }
+  }
+  return changed;
+}
+
+/** A left-button drag across the middle of an element, left to right. */
+export async function dragAcross(page: Page, selector: string, halfWidth = 60): Promise<void> {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not visible`);
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x - halfWidth, y);
+  await page.mouse.down();
+  await page.mouse.move(x + halfWidth, y, { steps: 16 });
+  await page.mouse.up();
+}

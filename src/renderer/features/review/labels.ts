@@ -29,12 +29,25 @@ export const ALL_STREAM_LABEL: Record<Manifestation, number> = { ggo: 1, consoli
 
 export type Rgb = [number, number, number];
 
-/** Same hues as the AI panel: GGO amber, consolidation red, effusion blue. */
+/** The AI layer uses the AI panel's hues (features/analysis/colors.ts): GGO yellow, consolidation red, effusion green. */
 export const MANIFESTATION_COLORS: Record<Manifestation, Rgb> = {
-  ggo: [255, 190, 40],
-  consolidation: [235, 70, 60],
-  effusion: [70, 150, 255],
+  ggo: [255, 221, 0],
+  consolidation: [235, 40, 40],
+  effusion: [40, 200, 70],
 };
+
+/** One colour per reader layer (reader-1, reader-2, ...), apart from the AI's hues, so layers are told apart. */
+export const READER_COLORS: readonly Rgb[] = [
+  [0, 200, 255],
+  [230, 80, 255],
+  [255, 140, 30],
+  [120, 255, 200],
+];
+
+export function readerColor(layerId: string): Rgb {
+  const n = Number(/^reader-(\d+)$/.exec(layerId)?.[1] ?? '1');
+  return READER_COLORS[(n - 1) % READER_COLORS.length] ?? [255, 255, 255];
+}
 
 export const RESEARCH_NOTICE_SHORT = 'Research use only: an AI second opinion, not a diagnosis.';
 
