@@ -331,6 +331,19 @@ describe('second-opinion review sessions', () => {
   it('autosaves unsaved work and offers to recover it after a restart', async () => {
     await opinionButton(app.page, 'consolidation', 'disagree').click();
     await waitForSaveStatus(app.page, 'unsaved');
+    // Reader 2 paints their own GGO layer, which starts from the AI's mask, not reader 1's.
+    await app.page.keyboard.press('d'); // the brush shortcut
+    await expect.poll(() => app.page.getAttribute('[data-action="mask-brush"]', 'aria-pressed')).toBe('true');
+    await dragAcross(app.page, VIEWPORT.axial, 40, 80);
+    await app.page.waitForSelector('[data-testid="review-masks"][data-strokes="1"]', { timeout: 20_000 });
+    await app.page.keyboard.press('d');
+    await expect.poll(() => app.page.getAttribute('[data-action="mask-brush"]', 'aria-pressed')).toBe('false');
+    const ai = await app.invoke('sessions:get-mask', { sessionId, layerId: 'ai', stream: 'ggo' });
+    const readerTwo = await app.invoke('sessions:get-mask', { sessionId, layerId: 'reader-2', stream: 'ggo' });
+    if (!ai.labels || !readerTwo.labels) throw new Error('GGO masks missing');
+    expect(changedSlices(ai.labels, readerTwo.labels, ai.rows, ai.columns)).toEqual([editedSlice]);
+    const readerTwoPixels = pixelsPerSlice(readerTwo.labels, ai.rows, ai.columns).reduce((a, b) => a + b, 0);
+    await capturePage(app.page, 'review-reader2-brush');
     // The autosave timer runs every 30 s while there are unsaved changes.
     await expect.poll(() => app.page.textContent('[data-testid="save-status"]'), { timeout: 45_000, interval: 500 }).toContain('autosaved');
     expect(app.problems()).toEqual([]);
@@ -347,7 +360,12 @@ describe('second-opinion review sessions', () => {
     await waitForSaveStatus(app.page, 'unsaved');
     await app.page.click('[data-action="continue-as"][data-layer-id="reader-2"]');
     expect(await opinionButton(app.page, 'consolidation', 'disagree').getAttribute('aria-pressed')).toBe('true');
-    await app.page.click('[data-action="save-session"]');
+    // The autosave held reader 2's unsaved brush stroke; reader 1's signed layer is untouched.
+    const recoveredTwo = await app.invoke('sessions:get-mask', { sessionId, layerId: 'reader-2', stream: 'ggo' });
+    expect(pixelsPerSlice(recoveredTwo.labels ?? new Uint8Array(), ai.rows, ai.columns).reduce((a, b) => a + b, 0)).toBe(readerTwoPixels);
+    const recoveredOne = await app.invoke('sessions:get-mask', { sessionId, layerId: 'reader-1', stream: 'ggo' });
+    expect(pixelsPerSlice(recoveredOne.labels ?? new Uint8Array(), ai.rows, ai.columns).reduce((a, b) => a + b, 0)).toBe(readerOnePixels);
+    await app.page.keyboard.press('Control+s');
     await waitForSaveStatus(app.page, 'saved');
     expect(await app.page.locator('[data-testid="recover-prompt"]').count()).toBe(0);
     expect((await app.invoke('sessions:list-recoverable', {})).sessions).toEqual([]);

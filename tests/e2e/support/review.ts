@@ -70,12 +70,12 @@ export function changedSlices(a: Uint8Array, b: Uint8Array, rows: number, column
   return changed;
 }
 
-/** A left-button drag across the middle of an element, left to right. */
-export async function dragAcross(page: Page, selector: string, halfWidth = 60): Promise<void> {
+/** A left-button drag across the middle of an element (moved down by offsetY px), left to right. */
+export async function dragAcross(page: Page, selector: string, halfWidth = 60, offsetY = 0): Promise<void> {
   const box = await page.locator(selector).boundingBox();
   if (!box) throw new Error(`${selector} is not visible`);
   const x = box.x + box.width / 2;
-  const y = box.y + box.height / 2;
+  const y = box.y + box.height / 2 + offsetY;
   await page.mouse.move(x - halfWidth, y);
   await page.mouse.down();
   await page.mouse.move(x + halfWidth, y, { steps: 16 });

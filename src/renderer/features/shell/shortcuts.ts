@@ -7,6 +7,7 @@ import { openFolderDialog } from '../studyBrowser/dataSource';
 import { WINDOW_PRESETS } from '../tools/presets';
 import { applyPreset, resetView, scrollActive, showSlice } from '../viewport/display';
 import { ANALYSIS_SHORTCUTS } from '../analysis/shortcuts';
+import { REVIEW_SHORTCUTS } from '../review/shortcuts';
 
 export interface Shortcut {
   keys: string;
@@ -58,6 +59,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     run: () => resetView(),
   },
   ...ANALYSIS_SHORTCUTS,
+  ...REVIEW_SHORTCUTS,
   {
     keys: '? / F1',
     description: 'Show or hide this help',
