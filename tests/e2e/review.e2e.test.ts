@@ -316,8 +316,18 @@ describe('second-opinion review sessions', () => {
     await opinionButton(app.page, 'effusion', 'disagree').click();
     await expect.poll(() => opinionButton(app.page, 'effusion', 'disagree').getAttribute('aria-pressed')).toBe('true');
     await app.page.fill('[data-testid="findings"]', 'Agree with reader 1 on GGO.');
+    // The audit view, once open, follows each change: the save appears without a refresh.
+    await app.page.click('[data-testid="audit"] summary');
+    await app.page.waitForSelector('[data-testid="audit-chain"][data-valid="true"]');
+    const saves = () => app.page.locator('[data-testid="audit-entry"][data-action="session-saved"]').count();
+    const savesBefore = await saves();
     await app.page.click('[data-action="save-session"]');
     await waitForSaveStatus(app.page, 'saved');
+    await expect.poll(saves).toBe(savesBefore + 1);
+    const located = app.page.locator('[data-testid="audit-entry"][data-action="study-located"]').first();
+    expect(await located.textContent()).toContain(studyB);
+    expect(await app.page.locator('[data-testid="audit-entry"][data-action="reader-added"]').first().textContent()).toContain(READER_2);
+    await app.page.click('[data-testid="audit"] summary');
 
     const session = await app.invoke('sessions:get', { sessionId });
     expect(session.readers.map((r) => [r.readerName, r.opinions.ggo, r.opinions.effusion, r.editable])).toEqual([

@@ -249,11 +249,23 @@ export async function loadAudit(): Promise<void> {
   if (audit) review.audit = audit;
 }
 
+/** Keep an open audit view current after each change (quietly: no busy state, errors only logged). */
+function refreshOpenAudit(id: string): void {
+  if (!review.audit) return;
+  void api
+    .invoke('sessions:get-audit', { sessionId: id })
+    .then((audit) => {
+      if (review.session?.sessionId === id && review.audit) review.audit = audit;
+    })
+    .catch((error: unknown) => console.warn('Audit log refresh failed:', messageOf(error)));
+}
+
 /** Follow changes made elsewhere (another panel, a save) to the open session. */
 export function followSessionChanges(): () => void {
   return api.on('sessions:changed', ({ sessionId: changed, revision, dirty }) => {
     const session = review.session;
     if (!session || session.sessionId !== changed) return;
+    refreshOpenAudit(changed);
     if (revision !== session.revision) {
       void api.invoke('sessions:get', { sessionId: changed }).then((fresh) => {
         if (review.session?.sessionId === changed) adopt(fresh);
