@@ -336,6 +336,19 @@ describe('second-opinion review sessions', () => {
     ]);
     expect(session.readers[1]?.findings).toBe('Agree with reader 1 on GGO.');
     await capturePage(app.page, 'review-reader2');
+
+    // The report now holds both readers: reader 1 signed, reader 2 not yet.
+    await app.page.click('[data-testid="exports"] summary');
+    app.platform.answerPickSavePath(join(exportsDir, 'report-two-readers.pdf'));
+    await app.page.click('[data-action="export-pdf"]');
+    await app.page.waitForSelector('[data-testid="export-written"][data-kind="pdf"]', { timeout: 60_000 });
+    const report = pdfText(join(exportsDir, 'report-two-readers.pdf'));
+    expect(report).toContain(`Reader: ${READER_1}`);
+    expect(report).toContain(`Signed by ${READER_1}`);
+    expect(report).toContain(`Reader: ${READER_2}`);
+    expect(report).toContain('Agree with reader 1 on GGO.');
+    expect(report).toMatch(/Pleural effusion\s+Disagree/);
+    await app.page.click('[data-testid="exports"] summary');
   });
 
   it('autosaves unsaved work and offers to recover it after a restart', async () => {
@@ -379,6 +392,19 @@ describe('second-opinion review sessions', () => {
     await waitForSaveStatus(app.page, 'saved');
     expect(await app.page.locator('[data-testid="recover-prompt"]').count()).toBe(0);
     expect((await app.invoke('sessions:list-recoverable', {})).sessions).toEqual([]);
+
+    // Closing the session takes its layers off the CT and brings back the start view.
+    await app.page.selectOption('[data-testid="mask-stream"]', 'ggo');
+    // AI, reader 1 and reader 2 each have a GGO layer.
+    await app.page.waitForSelector('[data-testid="review-masks"][data-stream="ggo"][data-layers-shown="3"]');
+    await settle(app.page);
+    const open = await captureElement(app.page, VIEWPORT.axial, 'review-before-close');
+    await app.page.click('[data-action="close-session"]');
+    await app.page.waitForSelector('[data-testid="review-start"]');
+    await settle(app.page);
+    const closed = await captureElement(app.page, VIEWPORT.axial, 'review-after-close');
+    expect(diffStats(open, closed).changedFraction).toBeGreaterThan(0.001);
+    expect(await app.page.textContent('[data-testid="recent-session"]')).toContain(READER_2);
     expect(app.problems()).toEqual([]);
   });
 });
