@@ -251,7 +251,7 @@ describe('second-opinion review sessions', () => {
     for (const action of ['session-created', 'reader-added', 'opinion-set', 'findings-set', 'session-saved', 'exported', 'layer-signed']) {
       expect(actions, action).toContain(action);
     }
-    await captureElement(app.page, '[data-testid="review-panel"]', 'review-audit-log');
+    await captureElement(app.page, '[data-testid="audit"]', 'review-audit-log');
     expect(app.problems()).toEqual([]);
     await app.close();
   });

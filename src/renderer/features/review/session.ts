@@ -95,6 +95,8 @@ export async function locateStudy(): Promise<void> {
 }
 
 export async function recoverSession(sessionPath: string): Promise<void> {
+  // One session at a time in the panel: the open one is closed (its edits autosaved) first.
+  if (review.session) await closeSession();
   const result = await act('Recovering unsaved work', () => api.invoke('sessions:recover', { sessionPath }));
   if (result) await handleOpenResult(result);
   void refreshLists();
