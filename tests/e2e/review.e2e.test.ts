@@ -407,4 +407,27 @@ describe('second-opinion review sessions', () => {
     expect(await app.page.textContent('[data-testid="recent-session"]')).toContain(READER_2);
     expect(app.problems()).toEqual([]);
   });
+
+  it('attaches the AI result to a session started before the analysis ran', async () => {
+    // Workstation B has not analysed the series in this run.
+    await expect.poll(() => app.page.textContent('[data-testid="start-hint"]')).toContain('no AI result yet');
+    await app.page.fill('[data-testid="reader-name"]', READER_2);
+    await app.page.click('[data-action="start-review"]');
+    const laterId = await openSessionId(app.page);
+    expect(laterId).not.toBe(sessionId);
+    const aiCard = app.page.locator('[data-testid="layer"][data-layer-id="ai"]');
+    expect(await aiCard.textContent()).toContain('No AI layer');
+    expect(await app.page.isDisabled('[data-action="attach-analysis"]')).toBe(true);
+
+    await analyseDisplayedSeries(app);
+    await expect.poll(() => app.page.isDisabled('[data-action="attach-analysis"]')).toBe(false);
+    await app.page.click('[data-action="attach-analysis"]');
+    await expect.poll(() => aiCard.textContent()).toContain('AI second opinion');
+    const attached = await app.invoke('sessions:get', { sessionId: laterId });
+    expect(attached.ai?.streams).toEqual(expect.arrayContaining(['ggo', 'all']));
+    expect(await app.page.textContent('[data-testid="opinion-row"][data-manifestation="ggo"]')).toMatch(/AI \d+%/);
+    const audit = await app.invoke('sessions:get-audit', { sessionId: laterId });
+    expect(audit.entries.map((entry) => entry.action)).toContain('analysis-attached');
+    expect(app.problems()).toEqual([]);
+  });
 });
