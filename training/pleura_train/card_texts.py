@@ -15,13 +15,13 @@ SEG_SPLIT = """## Splits (committed: `training/splits/seg_*.csv`)
 - The 500 pseudo-labelled slices are used only for pre-training; they may contain the same patients as the 50 (not checkable).
 - ct-effusion: split by patient: 4 train (LUNG1-001, -016, -024, -028), 1 val (LUNG1-008), 1 test (LUNG1-005: 57 slices, 16 with effusion).
 - LUNA negatives follow the stage-1 patient split (68 train / 14 val / 18 test slices).
-- Validation was only looked at for sanity; no early stopping or threshold tuning (threshold 0.5 fixed), the last checkpoint is shipped."""
+- No early stopping: the last checkpoint is shipped. The validation split chooses one thing only, the shipped threshold of each binary stream (grid 0.3-0.9, best validation Dice per image; `thresholds` in manifest.json); the test split was used once, after training, for the numbers below. Dice at the fixed threshold 0.5 is reported too."""
 
 SEG_ARCH = """## Model
 DeepLab-v3+ (Chen et al. 2018): MobileNetV2 backbone (1-channel stem, ReLU6 written as clamp(0,6)), output stride 16
 (last stage dilated x2), ASPP with a 1x1 branch, three 3x3 atrous **separable** branches (rates 6/12/18) and image pooling,
 128 channels (instead of 256, for CPU training), decoder fusing the stride-4 low-level features (48 ch) with two separable
-3x3 convs, bilinear up-sampling to 256x256, activation in graph. 2.15 M parameters.
+3x3 convs, bilinear up-sampling to the input size (256x256; 512x512 for the effusion stream), activation in graph. 2.15 M parameters.
 
 **Transfer learning** (the paper started from a pulmonary-nodule model; none is available offline): the whole network was first
 pre-trained as a binary infection segmenter on the 500 pseudo-labelled Inf-Net slices (`seg-pretrain`, soft targets,
@@ -80,7 +80,7 @@ failures="""## Known failure modes and shortcuts (read before trusting a number)
 TEXTS["manifestations"] = dict(body=f"""## Model
 The paper's stage-2 multi-label CNN: five blocks of 5x5 conv (16, 32, 64, 64, 128 ch; BatchNorm + ReLU) + 2x2 max-pool +
 dropout 0.25, then dense 128 and 64 (ELU, dropout 0.5) and 3 sigmoid outputs [ggo, consolidation, effusion]. 1.43 M parameters.
-Masked binary cross-entropy (unknown labels contribute nothing), AdamW 1e-3, cosine, batch 16, 200 steps, flips/affine/intensity.
+Masked binary cross-entropy (unknown labels contribute nothing), AdamW 1e-3, cosine, batch 16, 400 steps, flips/affine/intensity.
 
 ## Training data, labels and licences
 {LIC_SEG}
@@ -108,7 +108,7 @@ failures="""## Known failure modes and shortcuts
 
 TEXTS["seg-ggo"] = dict(body=f"""{SEG_ARCH}
 
-Specialised stream: ground-glass opacity vs rest, sigmoid, 250 fine-tuning steps on the 30 train Inf-Net slices (doctor GGO
+Specialised stream: ground-glass opacity vs rest, sigmoid, 600 fine-tuning steps on the 30 train Inf-Net slices (doctor GGO
 masks, transposed back to DICOM orientation) plus LUNA slices as all-negative images (1 LUNA per 3 Inf-Net draws) so that the
 stream sees healthy lung and body wall.
 
@@ -125,7 +125,7 @@ stream sees healthy lung and body wall.
 - GGO vs consolidation boundaries are subjective; the labels are one radiologist's.
 - Test = 10 slices, image-level split (patients may leak): optimistic.""")
 
-TEXTS["seg-consolidation"] = dict(body=TEXTS["seg-ggo"]["body"].replace("ground-glass opacity vs rest", "consolidation vs rest").replace("sigmoid, 250 fine-tuning", "sigmoid, 150 fine-tuning")
+TEXTS["seg-consolidation"] = dict(body=TEXTS["seg-ggo"]["body"].replace("ground-glass opacity vs rest", "consolidation vs rest").replace("sigmoid, 600 fine-tuning", "sigmoid, 600 fine-tuning")
                                   .replace("doctor GGO\nmasks", "doctor consolidation\nmasks"),
                                   failures="""## Known failure modes
 - Consolidation is small and rare in these slices (39/50 slices, few pixels): Dice is unstable and low (published: 0.19-0.24 with
@@ -136,8 +136,13 @@ TEXTS["seg-consolidation"] = dict(body=TEXTS["seg-ggo"]["body"].replace("ground-
 
 TEXTS["seg-effusion"] = dict(body=f"""{SEG_ARCH}
 
-Specialised stream: pleural effusion vs rest, sigmoid, 200 fine-tuning steps on the 4 training patients of ct-effusion (DICOM,
+Specialised stream: pleural effusion vs rest, sigmoid, 500 fine-tuning steps on the 4 training patients of ct-effusion (DICOM,
 HU -> contract window C=-450 W=1250) plus LUNA slices as all-negative images.
+
+**Runs at the DICOM's native 512 px**, unlike the other streams (256 px): effusions in the held-out patients cover 200-750 px of
+a 512x512 slice as crescents a few pixels thick, which at 256 px fall below what a stride-16 network resolves. It is trained on
+256x256 crops of the 512 px slices (70% centred near an effusion pixel, the rest anywhere), so training costs what a 256 px model
+costs; being fully convolutional, it runs on the whole 512 px slice (about 4x the inference time of a 256 px stream).
 
 ## Training data and licences
 {LIC_SEG}
@@ -156,7 +161,7 @@ HU -> contract window C=-450 W=1250) plus LUNA slices as all-negative images.
 
 TEXTS["seg-all"] = dict(body=f"""{SEG_ARCH}
 
-All-class stream: 4-class softmax [background, ggo, consolidation, effusion], 120 fine-tuning steps on the union of the training
+All-class stream: 4-class softmax [background, ggo, consolidation, effusion], 600 fine-tuning steps on the union of the training
 sets (30 Inf-Net slices, 4 ct-effusion patients, LUNA negatives). **Partial-label loss**: where a label is unknown the loss is
 `-log` of the summed probability of the admissible classes: Inf-Net and LUNA background pixels are "background or effusion"
 (effusion was never labelled there), ct-effusion non-effusion pixels are "background, GGO or consolidation" (GGO/consolidation

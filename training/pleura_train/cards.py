@@ -95,7 +95,15 @@ def main():
                 t += f"4-class (p4 argmax, over images with a 4-class label): accuracy {f4['accuracy']:.3f}, macro-F1 {f4['macro_f1']:.3f}, n={f4['n']}; per source: " + \
                      ", ".join(f"{s} {v['accuracy']:.3f} (n={v['n']})" for s, v in m["four_class_per_source"].items()) + \
                      f"\n\nConfusion (rows truth {f4['labels']}, columns predicted): `{f4['confusion']}`\n\n"
-            t += "Confusion-matrix images: `training/results/recognition_cm2.png`, `recognition_cm4.png`, `recognition-xray_cm2.png`.\n\n"
+            vt = s1["models"].get("recognition", {}).get("val_threshold")
+            if vt:
+                t += (f"### Shipped operating point: p2 >= {vt['chosen']} (chosen on the {vt['n_val']} validation images by balanced accuracy)\n\n"
+                      "| test subset | n | accuracy | sensitivity | specificity | MCC |\n|---|---|---|---|---|---|\n"
+                      f"| all test | {vt['test']['n']} | " + " | ".join(ci(vt["test"][k]) for k in ["accuracy", "sensitivity", "specificity", "mcc"]) + " |\n")
+                for src, v in vt["test_per_source"].items():
+                    t += f"| source {src} | {v['n']} | " + " | ".join(ci(v[k]) for k in ["accuracy", "sensitivity", "specificity"]) + " | |\n"
+                t += "\n"
+            t += "Confusion-matrix images: `training/results/recognition_cm2.png`, `recognition_cm2_valthreshold.png`, `recognition_cm4.png`, `recognition-xray_cm2.png`.\n\n"
         elif mid == "manifestations" and s2:
             t += "| label | positives | negatives | accuracy | sensitivity | specificity | precision | F1 | MCC | AUROC |\n|---|---|---|---|---|---|---|---|---|---|\n"
             for k in ["ggo", "consolidation", "effusion"]:
@@ -108,6 +116,13 @@ def main():
         elif s3.get("models", {}).get(mid):
             m = s3["models"][mid]
             t += f"Trained {m['train_seconds']/60:.1f} min. Evaluated at native resolution.\n\n" + seg_table(m) + "\n\n"
+            for c, v in m.items():
+                vt = v.get("val_threshold") if isinstance(v, dict) else None
+                if vt:
+                    t += (f"Shipped threshold {vt['chosen']} (best validation Dice per image over {vt['grid']}: "
+                          + ", ".join(f"{x:.3f}" for x in vt["val_dice"]) + f"). At that threshold on test: {c} Dice per image "
+                          f"{ci(vt['test_dice_per_image'])}, pooled {vt['test_dice_pooled']:.3f}, "
+                          f"{vt['test_mean_fp_pixels_on_negative_slices']:.0f} false-positive px per negative slice.\n\n")
             if mid == "seg-ggo" and "seg-ggo-scratch" in s3["models"]:
                 t += "Transfer-learning ablation, same steps, random init (`seg-ggo-scratch`):\n\n" + seg_table(s3["models"]["seg-ggo-scratch"]) + "\n\n"
             if mid == "seg-all":

@@ -166,3 +166,23 @@ def luna256():
         X = np.stack([prepare_u8(load_image_u8(os.path.join(DATA, r["file"])), 256) for r in rows])
         np.savez(out, X=X)
     return np.load(out)["X"], np.array([r["split"] for r in rows])
+
+
+def effusion512():
+    """ct-effusion slices and LUNA negatives at the DICOM's native 512 px (the effusion stream's input size).
+    Effusions in the held-out patients cover 200-750 px of a 512x512 slice, a few pixels thick: at 256 px they
+    shrink to thin crescents that the stride-16 network cannot resolve, so this stream runs at full resolution."""
+    out = os.path.join(CACHE, "effusion512.npz")
+    if not os.path.exists(out):
+        eff = read_csv(os.path.join(SPLITS, "seg_effusion.csv"))
+        EX, EY = [], []
+        for r in eff:
+            g = load_dicom_u8(os.path.join(DATA, r["file"]))
+            m = np.asarray(Image.open(os.path.join(DATA, r["mask"])).convert("L")) > 127
+            EX.append(prepare_u8(g, 512)); EY.append(_mask_resize(m, 512).astype(np.uint8))
+        cls = read_csv(os.path.join(SPLITS, "stage1_cls.csv"))
+        luna = [r for r in cls if r["source"] == "luna"]
+        LX = np.stack([prepare_u8(load_image_u8(os.path.join(DATA, r["file"])), 512) for r in luna])
+        np.savez(out, EX=np.stack(EX), EY=np.stack(EY), LX=LX, esplit=np.array([r["split"] for r in eff]),
+                 efile=np.array([r["file"] for r in eff]), lsplit=np.array([r["split"] for r in luna]))
+    return np.load(out)

@@ -92,6 +92,28 @@ def stage1_eval(net, rows, X, idx, quick=False, bf16=False):
     return res
 
 
+def recognition_val_threshold(net, rows, X, test_pred, test):
+    """The shipped operating point: the COVID-19 threshold that maximises balanced accuracy on the VALIDATION
+    patients (grid 0.05..0.95), applied once to test. Balanced accuracy rather than accuracy so the choice does not
+    follow the validation split's class mix."""
+    val = [i for i, r in enumerate(rows) if r["split"] == "val"]
+    p2 = predict(net, np.asarray(X[val]), 3, fn=lambda o: torch.softmax(o[0], 1))[:, 1]
+    y2 = np.array([int(rows[i]["y2"]) for i in val]); m = y2 >= 0
+    grid = [round(t, 2) for t in np.arange(0.05, 0.951, 0.05)]
+    bal = [(M.binary(y2[m], p2[m], t)["sensitivity"] + M.binary(y2[m], p2[m], t)["specificity"]) / 2 for t in grid]
+    chosen = grid[int(np.argmax(bal))]
+    yt, pt = test_pred["y2"], test_pred["p2"]; mt = yt >= 0
+    pid = np.array([rows[i]["patient_id"] for i in test])[mt]
+    src = np.array([rows[i]["source"] for i in test])[mt]
+    per_source = {s: M.binary(yt[mt][src == s], pt[mt][src == s], chosen) for s in sorted(set(src))}
+    M.confusion_png(M.confusion(yt[mt], (pt[mt] >= chosen).astype(int), 2), D.L2,
+                    os.path.join(RES, "recognition_cm2_valthreshold.png"), f"recognition p2 >= {chosen} (test)")
+    return dict(grid=grid, val_balanced_accuracy=bal, n_val=int(m.sum()), chosen=chosen,
+                test=M.with_ci(yt[mt], pt[mt], thr=chosen, groups=pid),
+                test_per_source={s: dict(n=v["n"], accuracy=v["accuracy"], sensitivity=v["sensitivity"], specificity=v["specificity"])
+                                 for s, v in per_source.items()})
+
+
 def stage1(tag=""):
     rows = D.read_csv(os.path.join(D.SPLITS, "stage1_cls.csv"))
     X = np.load(os.path.join(D.CACHE, "cls299.npy"), mmap_mode="r")
@@ -112,6 +134,7 @@ def stage1(tag=""):
             m2 = pred["y2"] >= 0
             M.confusion_png(M.confusion(pred["y2"][m2], (pred["p2"][m2] >= 0.5).astype(int), 2), D.L2,
                             os.path.join(RES, "recognition_cm2.png"), "recognition p2 (test)")
+            r["val_threshold"] = recognition_val_threshold(net, rows, X, pred, test)
             M.confusion_png(np.array(r["four_class"]["confusion"]), D.L4, os.path.join(RES, "recognition_cm4.png"), "recognition p4 (test)")
         if name == "recognition-xray":
             m2 = pred["y2"] >= 0
@@ -145,6 +168,7 @@ def seg_test_items(split="test"):
     nat = np.load(os.path.join(D.CACHE, "native_masks.npz"))
     inf = D.read_csv(os.path.join(D.SPLITS, "seg_infnet50.csv"))
     eff = D.read_csv(os.path.join(D.SPLITS, "seg_effusion.csv"))
+    e512 = D.effusion512()["EX"]
     items = []
     for i, r in enumerate(inf):
         if r["split"] == split:
@@ -152,17 +176,17 @@ def seg_test_items(split="test"):
             items.append(dict(kind="infnet", file=r["file"], x=d["X"][i], gt={"ggo": gt == 1, "consolidation": gt == 2}))
     for i, r in enumerate(eff):
         if r["split"] == split:
-            items.append(dict(kind="effusion", file=r["file"], x=d["EX"][i], gt={"effusion": nat[r["file"].replace("/", "|")] > 0}))
+            items.append(dict(kind="effusion", file=r["file"], x=d["EX"][i], x512=e512[i], gt={"effusion": nat[r["file"].replace("/", "|")] > 0}))
     return items
 
 
-def seg_eval(probs_fn, items, classes, thr=0.5):
-    """probs_fn(x256 uint8 batch) -> dict class -> prob maps [B,256,256] and mask maps (thresholded/argmax)."""
+def seg_eval(probs_fn, items, classes, thr=0.5, key="x"):
+    """probs_fn(uint8 batch at the model's input size: item[key]) -> dict class -> prob maps [B,256,256] and mask maps (thresholded/argmax)."""
     res = {}
     acc = {c: dict(per_img_d=[], per_img_i=[], infnet=[], I=0, S=0, U=0, fp_px_on_negatives=0, n_neg=0) for c in classes}
     for it in items:
         if not any(c in it["gt"] for c in classes): continue
-        pm, mm = probs_fn(it["x"][None])
+        pm, mm = probs_fn(it[key][None])
         for c in classes:
             if c not in it["gt"]: continue
             gt = it["gt"][c]; H, W = gt.shape
@@ -215,17 +239,18 @@ def stage3(tag="", quant=True, split="test", val_thresholds=True):
         if not os.path.exists(os.path.join(CKPT, name + tag + ".pt")): continue
         net = load("seg-all" if cls is None else "seg", name + tag)
         if quant: fake_quant_(net)
+        key = "x512" if name.startswith("seg-effusion") else "x"  # the effusion stream runs at native 512 px
         if cls is None:
             r = seg_eval(seg_probs_all(net), items, ["ggo", "consolidation", "effusion"])
         else:
-            r = seg_eval(seg_probs_binary(net, cls), items, [cls])
+            r = seg_eval(seg_probs_binary(net, cls), items, [cls], key=key)
         if cls is not None and val_thresholds:
             # threshold chosen on the validation split only (grid), then applied once to test
             val = seg_test_items("val")
-            grid = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
-            vd = [seg_eval(seg_probs_binary(net, cls), val, [cls], t).get(cls, {}).get("dice_per_image", [0])[0] for t in grid]
+            grid = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+            vd = [seg_eval(seg_probs_binary(net, cls), val, [cls], t, key).get(cls, {}).get("dice_per_image", [0])[0] for t in grid]
             bt = grid[int(np.argmax(vd))]
-            rt = seg_eval(seg_probs_binary(net, cls), items, [cls], bt)[cls]
+            rt = seg_eval(seg_probs_binary(net, cls), items, [cls], bt, key)[cls]
             r[cls]["val_threshold"] = dict(grid=grid, val_dice=vd, chosen=bt, test_dice_per_image=rt["dice_per_image"],
                                            test_dice_pooled=rt["dice_pooled"], test_mean_fp_pixels_on_negative_slices=rt["mean_fp_pixels_on_negative_slices"])
         r["train_seconds"] = torch.load(os.path.join(CKPT, name + tag + ".pt"))["meta"]["seconds"]

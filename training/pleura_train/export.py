@@ -25,7 +25,7 @@ SPECS = [
     dict(id="seg-ggo", stage=3, task="segmentation", size=256, channels=1, outputs=[dict(name="prob", labels=["ggo"])], thresholds={"ggo": 0.5}),
     dict(id="seg-consolidation", stage=3, task="segmentation", size=256, channels=1,
          outputs=[dict(name="prob", labels=["consolidation"])], thresholds={"consolidation": 0.5}),
-    dict(id="seg-effusion", stage=3, task="segmentation", size=256, channels=1, outputs=[dict(name="prob", labels=["effusion"])], thresholds={"effusion": 0.5}),
+    dict(id="seg-effusion", stage=3, task="segmentation", size=512, channels=1, outputs=[dict(name="prob", labels=["effusion"])], thresholds={"effusion": 0.5}),
     dict(id="seg-all", stage=3, task="segmentation-multiclass", size=256, channels=1,
          outputs=[dict(name="prob", labels=["background", "ggo", "consolidation", "effusion"])], thresholds={}),
 ]
@@ -115,7 +115,7 @@ def main():
            "note": "Outputs are PyTorch (float32, eval mode) with the same int8-dequantised weights as the ONNX graph.",
            "notes": ["Every file is fed as stored: the Inf-Net JPEG is NOT transposed at inference (contract section 1).",
                      "G (DICOM only) = step 1 output (uint8, rows x columns as stored); tensors = steps 2.1-2.4.",
-                     "The 256x1 tensors are shared by manifestations and all seg-* models; recognition has the X-ray 299x3 tensor.",
+                     "The 256x1 tensors are shared by manifestations and the 256 px seg-* models; seg-effusion (native 512 px) has 512x1 tensors; recognition has the X-ray 299x3 tensor.",
                      "Seg outputs are stored at 256x256 for one input per model to keep the folder small."],
            "inputs": [], "cases": []}
     tens = {}
@@ -127,7 +127,7 @@ def main():
         if inp["fmt"] == "dicom":
             G.tofile(os.path.join(FIX, inp["key"] + "_G_u8.bin")); e["G"] = inp["key"] + "_G_u8.bin"
             e["ctWindow"] = PREPROCESSING["ctWindow"]
-        for S, C in [(256, 1), (299, 3)]:
+        for S, C in sorted({(sp["size"], sp["channels"]) for sp in SPECS}):
             t = normalize(prepare_u8(G, S), C)
             tens[(inp["key"], S)] = t
         idx["inputs"].append(e)
@@ -161,7 +161,8 @@ def main():
                       file=spec["id"] + ".onnx", sha256=sha256(path), bytes=os.path.getsize(path),
                       weightStorage="int8-qdq", quantizedInitializers=nq,
                       input=dict(name="input", size=S, channels=spec["channels"], layout="NCHW", dtype="float32"),
-                      outputs=spec["outputs"], thresholds=spec["thresholds"],
+                      outputs=spec["outputs"], thresholds=operating_thresholds(spec, res),
+                      thresholdSource="validation split (results/stage1.json, stage3.json: val_threshold.chosen); 0.5 where none was chosen",
                       trainingData=training_data(spec["id"]), metrics=summary_metrics(spec["id"], res),
                       card=spec["id"] + ".MODEL_CARD.md")
         manifest["models"].append(mentry)
@@ -176,6 +177,20 @@ def main():
         for e in idx["inputs"]:
             f.write(f"- `{e['file']}` (from `{e['source']}` in the shared data): {lic[e['key']]}\n")
         f.write("\nThe models that produced the outputs are trained on non-commercial data; see resources/models/*.MODEL_CARD.md.\n")
+
+
+def operating_thresholds(spec, res):
+    """Shipped operating points: chosen on the validation split by evaluate.py, never on test; 0.5 otherwise."""
+    th = dict(spec["thresholds"])
+    try:
+        if spec["id"] == "recognition":
+            th["covid19"] = res["stage1"]["models"]["recognition"]["val_threshold"]["chosen"]
+        elif spec["task"] == "segmentation":
+            for c, v in res["stage3"]["models"][spec["id"]].items():
+                if isinstance(v, dict) and "val_threshold" in v: th[c] = v["val_threshold"]["chosen"]
+    except (KeyError, TypeError):
+        pass
+    return th
 
 
 def training_data(mid):
@@ -198,6 +213,9 @@ def summary_metrics(mid, res):
             m = res["stage1"]["models"]["recognition"]
             return {"split": "test", "twoClass": {k: m["two_class_all"][k] for k in ["accuracy", "sensitivity", "specificity", "auroc", "mcc"]},
                     "fourClassAccuracy": m["four_class"]["accuracy"],
+                    "twoClassAtValThreshold": {"threshold": m["val_threshold"]["chosen"],
+                                               **{k: m["val_threshold"]["test"][k] for k in ["accuracy", "sensitivity", "specificity", "mcc"]}}
+                    if "val_threshold" in m else None,
                     "perSourceAccuracy2": {s: v["accuracy"][0] for s, v in m["two_class_per_source"].items()}}
         if mid == "manifestations":
             return {"split": "test", "auroc": {k: res["stage2"][k]["auroc"] for k in ["ggo", "consolidation", "effusion"]}}

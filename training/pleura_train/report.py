@@ -27,6 +27,10 @@ def main():
         for sn, v in subsets:
             L.append(f"| {name} | {sn} | {v['n']} | {ci(v['accuracy'])} | {ci(v['sensitivity'])} | {ci(v['specificity'])} | {ci(v['auroc'])} | {ci(v['mcc'])} |")
         L.append(f"| {name} | 4-class accuracy | {m['four_class']['n']} | {m['four_class']['accuracy']:.3f} | | | | macro-F1 {m['four_class']['macro_f1']:.3f} |")
+        vt = m.get("val_threshold")
+        if vt:
+            v = vt["test"]
+            L.append(f"| {name} | all, shipped p2 >= {vt['chosen']} (validation) | {v['n']} | {ci(v['accuracy'])} | {ci(v['sensitivity'])} | {ci(v['specificity'])} | {ci(v['auroc'])} | {ci(v['mcc'])} |")
     if s2:
         L += ["", "## Stage 2 (test split, int8 weights)", "", "| label | pos/neg | AUROC | accuracy | sensitivity | specificity |", "|---|---|---|---|---|---|"]
         for k in ["ggo", "consolidation", "effusion"]:
@@ -40,6 +44,9 @@ def main():
             for c, v in m.items():
                 if not isinstance(v, dict): continue
                 L.append(f"| {name} | {c} | {v['n_images_with_class']} | {ci(v['dice_per_image'])} | {v['iou_per_image']:.3f} | {v['dice_pooled']:.3f} | {v['iou_pooled']:.3f} | {v['dice_infnet_protocol']:.3f} | {v['mean_fp_pixels_on_negative_slices']:.0f} (n={v['n_negative_slices']}) |")
+                vt = v.get("val_threshold")
+                if vt:
+                    L.append(f"| {name} | {c} at shipped threshold {vt['chosen']} (validation) | | {ci(vt['test_dice_per_image'])} | | {vt['test_dice_pooled']:.3f} | | | {vt['test_mean_fp_pixels_on_negative_slices']:.0f} |")
         L += ["", "Published (Inf-Net protocol, different 50-slice test half): Semi-Inf-Net+FCN8s GGO 0.646, consolidation 0.238; DeepLab-v3+ GGO 0.443, consolidation 0.188."]
     if q:
         L += ["", "## fp32 vs int8 weights", "", "```", json.dumps(q, indent=1), "```"]

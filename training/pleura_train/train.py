@@ -201,8 +201,9 @@ def seg_train_data(run):
         X = np.concatenate([d["X"][mi], LX[ml]]); T = np.concatenate([(d["Y"][mi] == c), np.zeros((ml.sum(), 256, 256), bool)]).astype(np.float32)
         w = np.concatenate([np.full(mi.sum(), 3.0 / mi.sum()), np.full(ml.sum(), 1.0 / ml.sum())])  # 3:1 Inf-Net : LUNA negatives
         return X, T, w
-    if run == "seg-effusion":
-        X = np.concatenate([d["EX"][me], LX[ml]]); T = np.concatenate([d["EY"][me], np.zeros((ml.sum(), 256, 256), np.uint8)]).astype(np.float32)
+    if run == "seg-effusion":  # native 512 px (see data.effusion512); trained on 256 px crops
+        e = D.effusion512(); me, ml = e["esplit"] == "train", e["lsplit"] == "train"
+        X = np.concatenate([e["EX"][me], e["LX"][ml]]); T = np.concatenate([e["EY"][me], np.zeros((ml.sum(), 512, 512), np.uint8)])
         w = np.concatenate([np.full(me.sum(), 4.0 / me.sum()), np.full(ml.sum(), 1.0 / ml.sum())])
         return X, T, w
     if run == "seg-all":
@@ -243,6 +244,24 @@ def bin_loss(logits, T):
     return bce + dl
 
 
+def crop_batch(x, t, rng, size=256, on_target=0.7, jitter=96):
+    """Crops size x size windows from a full-resolution batch: with probability on_target centred (with jitter) on a
+    random foreground pixel, otherwise anywhere. The network is fully convolutional, so it is trained on crops and
+    runs on the whole slice; crops keep the training cost of a 256 px model and oversample the small effusions."""
+    B, _, H, W = x.shape; h = size // 2
+    xs, ts = [], []
+    for i in range(B):
+        fg = torch.nonzero(t[i] > 0.5)
+        if len(fg) and rng.random() < on_target:
+            cy, cx = fg[rng.integers(len(fg))].tolist()
+            cy += int(rng.integers(-jitter, jitter + 1)); cx += int(rng.integers(-jitter, jitter + 1))
+        else:
+            cy, cx = int(rng.integers(h, H - h + 1)), int(rng.integers(h, W - h + 1))
+        cy, cx = min(max(cy, h), H - h), min(max(cx, h), W - h)
+        xs.append(x[i, :, cy - h:cy + h, cx - h:cx + h]); ts.append(t[i, cy - h:cy + h, cx - h:cx + h])
+    return torch.stack(xs), torch.stack(ts)
+
+
 def train_seg(run, name, a, log):
     X, T, w = seg_train_data(run)
     w = w / w.sum()
@@ -260,8 +279,10 @@ def train_seg(run, name, a, log):
     t0 = time.time(); rl = 0
     for it in range(a.steps):
         b = rng.choice(len(X), size=a.batch, p=w)
-        x, (t,) = rand_affine(to_input(X[b]), rng, [torch.as_tensor(T[b])], rot=12, scale=(0.85, 1.15), trans=0.08,
+        x, (t,) = rand_affine(to_input(X[b]), rng, [torch.as_tensor(T[b]).float()], rot=12, scale=(0.85, 1.15), trans=0.08,
                               hflip=True, vflip=(run == "seg-pretrain"))
+        if X.shape[-1] > 256:
+            x, t = crop_batch(x, t, rng)
         x = intensity(x, rng)
         if run == "seg-pretrain":  # soft labels: re-sample bilinear-ish target (nearest is fine for soft maps too)
             lf = lambda o: bin_loss(o, t)
@@ -277,17 +298,18 @@ def train_seg(run, name, a, log):
 
 
 DEFAULTS = {
-    "recognition": dict(steps=260, batch=16, lr=1e-3, size=224, size2=299, steps2=40, snap=60),
+    # budgets of the shipped run (2 idle CPU cores, 2026-12-01); earlier sessions' shorter budgets are in README.md
+    "recognition": dict(steps=1200, batch=16, lr=1e-3, size=224, size2=299, steps2=200, snap=60),
     "recognition-xray": dict(steps=60, batch=16, lr=1e-3, size=224, size2=299, steps2=0),
     "loso-kermany": dict(steps=60, batch=16, lr=1e-3, size=224, size2=299, steps2=0),
     "loso-radiography-db": dict(steps=60, batch=16, lr=1e-3, size=224, size2=299, steps2=0),
-    "manifestations": dict(steps=200, batch=16, lr=1e-3),
+    "manifestations": dict(steps=400, batch=16, lr=1e-3),
     "seg-pretrain": dict(steps=400, batch=8, lr=2e-3),
-    "seg-ggo": dict(steps=250, batch=8, lr=1e-3, init="seg-pretrain"),
-    "seg-ggo-scratch": dict(steps=250, batch=8, lr=1e-3, init=""),
-    "seg-consolidation": dict(steps=150, batch=8, lr=1e-3, init="seg-pretrain"),
-    "seg-effusion": dict(steps=200, batch=8, lr=1e-3, init="seg-pretrain"),
-    "seg-all": dict(steps=120, batch=8, lr=1e-3, init="seg-pretrain"),
+    "seg-ggo": dict(steps=600, batch=8, lr=1e-3, init="seg-pretrain"),
+    "seg-ggo-scratch": dict(steps=600, batch=8, lr=1e-3, init=""),
+    "seg-consolidation": dict(steps=600, batch=8, lr=1e-3, init="seg-pretrain"),
+    "seg-effusion": dict(steps=500, batch=8, lr=1e-3, init="seg-pretrain"),
+    "seg-all": dict(steps=600, batch=8, lr=1e-3, init="seg-pretrain"),
 }
 
 

@@ -102,7 +102,8 @@ describe('parity with the training pipeline (PyTorch fixtures)', () => {
     // probability map, so that the mask comparison is meaningful whatever the model's
     // calibration (model files are linked, not copied).
     const expectedProb = float32('seg-effusion_ct_dicom_prob.bin');
-    const resized = resizeFloat(expectedProb, 256, 256, 512, 512);
+    const effusionSize = manifest.models.find((m) => m.id === 'seg-effusion')!.input.size;
+    const resized = resizeFloat(expectedProb, effusionSize, effusionSize, 512, 512);
     const threshold = [...resized].sort((a, b) => a - b)[resized.length >> 1]!;
     const dir = mkdtempSync(join(tmpdir(), 'pleura-parity-models-'));
     for (const model of manifest.models) symlinkSync(join(MODELS, model.file), join(dir, model.file));
