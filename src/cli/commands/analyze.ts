@@ -1,6 +1,7 @@
 /**
  * `npm run pleura -- analyze <folder|file...> --out <dir> [--modality ct|xray]
- *   [--device auto|cpu|cuda] [--streams ggo,consolidation,effusion,all] [--models <dir>]`
+ *   [--device auto|cpu|cuda] [--streams ggo,consolidation,effusion,all] [--models <dir>]
+ *   [--no-anatomical-gate]`
  *
  * The headless analyzer over the same services as the app: DICOM folders/files through
  * the ingest service (the Modality tag decides CT or X-ray), PNG/JPEG images as 8-bit
@@ -37,7 +38,7 @@ import { writeSegmentation } from '../../main/services/engine/seg';
 import { scanPaths, type IngestedSeries, type IngestedStudy } from '../../main/services/ingest';
 import { isImageFilePath } from '../../main/services/pixels';
 
-const USAGE = `Usage: npm run pleura -- analyze <folder|file...> --out <dir> [--modality ct|xray] [--device auto|cpu|cuda] [--streams ggo,consolidation,effusion,all] [--models <dir>]`;
+const USAGE = `Usage: npm run pleura -- analyze <folder|file...> --out <dir> [--modality ct|xray] [--device auto|cpu|cuda] [--streams ggo,consolidation,effusion,all] [--models <dir>] [--no-anatomical-gate]`;
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -48,6 +49,8 @@ interface AnalyzeArgs {
   device: Device;
   streams: StreamId[];
   modelsDir: string;
+  /** Anatomical gate on the masks (on unless --no-anatomical-gate). */
+  anatomicalGate: boolean;
 }
 
 class UsageError extends Error {}
@@ -62,6 +65,7 @@ function parse(argv: string[]): AnalyzeArgs {
       device: { type: 'string', default: 'auto' },
       streams: { type: 'string', default: STREAMS.join(',') },
       models: { type: 'string' },
+      'no-anatomical-gate': { type: 'boolean', default: false },
     },
   });
   if (positionals.length === 0) throw new UsageError('Give at least one folder or file to analyse.');
@@ -84,6 +88,7 @@ function parse(argv: string[]): AnalyzeArgs {
     device,
     streams: parsedStreams,
     modelsDir: resolve(values.models ?? process.env.PLEURA_MODELS_DIR ?? join(REPO_ROOT, 'resources/models')),
+    anatomicalGate: !values['no-anatomical-gate'],
   };
 }
 
@@ -212,7 +217,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   console.log(describeProvider(info));
 
   const series: SeriesResult[] = [];
-  const timingsMs = { decode: 0, stage1: 0, stage2: 0, stage3: 0, total: 0 };
+  const timingsMs = { decode: 0, stage1: 0, stage2: 0, stage3: 0, gate: 0, total: 0 };
   const segFiles: string[] = [];
   let masksWritten = 0;
   try {
@@ -221,7 +226,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
       process.stderr.write(`Analysing ${input.kind === 'ct' ? 'CT' : 'X-ray'} ${label} (${input.slices.length} image${input.slices.length === 1 ? '' : 's'})\n`);
       let outcome: SeriesOutcome;
       try {
-        outcome = await engine.run(input, { streams: args.streams, skipStage23IfNormal: false }, progressPrinter(label)).outcome;
+        outcome = await engine.run(input, { streams: args.streams, skipStage23IfNormal: false, anatomicalGate: args.anatomicalGate }, progressPrinter(label)).outcome;
       } catch (error) {
         // The whole series failed (e.g. no slice decodable): report its files, go on.
         const reason = error instanceof Error ? error.message : String(error);
@@ -230,7 +235,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
       }
       series.push(outcome.result);
       skipped.push(...outcome.skipped);
-      for (const key of ['decode', 'stage1', 'stage2', 'stage3'] as const) timingsMs[key] += outcome.timingsMs[key];
+      for (const key of ['decode', 'stage1', 'stage2', 'stage3', 'gate'] as const) timingsMs[key] += outcome.timingsMs[key];
       masksWritten += await writeMasks(args.out, outcome);
       if (dicom && input.kind === 'ct' && outcome.masks.length > 0) {
         const name = segFiles.length === 0 ? 'seg.dcm' : `seg-${safeFileName(input.seriesInstanceUid)}.dcm`;

@@ -71,6 +71,20 @@ export const SeriesRecognition = z.object({
 });
 export type SeriesRecognition = z.infer<typeof SeriesRecognition>;
 
+/** What the anatomical gate did to a CT series' masks (absent when no segmentation ran). */
+export const AnatomicalGateSummary = z.object({
+  /** True when at least one slice was gated. */
+  applied: z.boolean(),
+  /** Why it was not applied (switched off, slices not HU-calibrated); null when applied. */
+  reason: z.string().nullable(),
+  /** Slices gated, and among them slices with lung (GGO / consolidation are emptied on the others). */
+  slicesGated: z.number().int(),
+  slicesWithLung: z.number().int(),
+  /** Mask pixels removed per stream, and their volume (null without spacing). */
+  removed: z.partialRecord(StreamId, z.object({ pixelCount: z.number().int(), volumeMl: z.number().nullable() })),
+});
+export type AnatomicalGateSummary = z.infer<typeof AnatomicalGateSummary>;
+
 export const SeriesResult = z.object({
   seriesInstanceUid: z.string(),
   studyInstanceUid: z.string().nullable(),
@@ -83,6 +97,8 @@ export const SeriesResult = z.object({
   recognition: SeriesRecognition.nullable(),
   manifestations: z.object({ max: ManifestationProbabilities, mean: ManifestationProbabilities }).nullable(),
   streams: z.array(StreamSummary),
+  /** Additive (schema 1): the anatomical gate on the masks; absent in older reports and without stage 3. */
+  anatomicalGate: AnatomicalGateSummary.optional(),
 });
 export type SeriesResult = z.infer<typeof SeriesResult>;
 
@@ -103,7 +119,7 @@ export const AnalysisReport = z.object({
   app: z.object({ name: z.string(), version: z.string() }),
   models: z.array(ModelRef),
   executionProvider: ExecutionProviderReport,
-  timingsMs: z.object({ decode: z.number(), stage1: z.number(), stage2: z.number(), stage3: z.number(), total: z.number() }),
+  timingsMs: z.object({ decode: z.number(), stage1: z.number(), stage2: z.number(), stage3: z.number(), gate: z.number().optional(), total: z.number() }),
   series: z.array(SeriesResult),
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
   notice: z.string(),
@@ -116,7 +132,7 @@ export type AnalysisReport = z.infer<typeof AnalysisReport>;
 export const AnalysisDevice = z.enum(['auto', 'cpu', 'cuda']);
 export type AnalysisDevice = z.infer<typeof AnalysisDevice>;
 
-export const StageTimings = z.object({ decode: z.number(), stage1: z.number(), stage2: z.number(), stage3: z.number(), total: z.number() });
+export const StageTimings = z.object({ decode: z.number(), stage1: z.number(), stage2: z.number(), stage3: z.number(), gate: z.number().optional(), total: z.number() });
 export type StageTimings = z.infer<typeof StageTimings>;
 
 /** A finished analysis of one opened series, as the viewer (and sessions) receive it. */
@@ -132,7 +148,7 @@ export const SeriesAnalysis = z.object({
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
   /** Streams whose masks are available through analysis:get-masks. */
   streams: z.array(StreamId),
-  options: z.object({ streams: z.array(StreamId), device: AnalysisDevice, skipStage23IfNormal: z.boolean() }),
+  options: z.object({ streams: z.array(StreamId), device: AnalysisDevice, skipStage23IfNormal: z.boolean(), anatomicalGate: z.boolean().optional() }),
   /** Viewer instance id for each InstanceResult.id (SOPInstanceUID[#frame]), to draw masks on the right image. */
   viewerInstanceIds: z.record(z.string(), z.string()),
   notice: z.string(),

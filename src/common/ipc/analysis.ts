@@ -38,6 +38,8 @@ export const analysisInvokes = {
       streams: z.array(StreamId).max(4),
       device: AnalysisDevice.default('auto'),
       skipStage23IfNormal: z.boolean().optional(),
+      /** Anatomical gate on the masks (default true; docs/analyzer.md). */
+      anatomicalGate: z.boolean().optional(),
     }),
     z.object({ jobId: z.string() }),
   ),

@@ -55,6 +55,9 @@ describe('pleura analyze (headless analyzer)', () => {
     const skippedNames = report.skipped.map((s) => s.path.split('/').at(-1));
     expect(skippedNames).toEqual(expect.arrayContaining(['notes.txt', 'truncated.dcm']));
     expect(report.timingsMs.total).toBeGreaterThan(0);
+    // The anatomical gate ran on the HU slices and says what it removed per stream.
+    expect(series.anatomicalGate).toMatchObject({ applied: true, reason: null, slicesGated: 3 });
+    expect(Object.keys(series.anatomicalGate!.removed).sort()).toEqual(['all', 'consolidation', 'effusion', 'ggo']);
   });
 
   it('writes one mask PNG per CT instance and stream, on the source grid, matching the reported volumes', () => {
@@ -109,6 +112,9 @@ describe('pleura analyze (headless analyzer)', () => {
     const mask = readPng(join(ctOut, 'masks', 'effusion', 'grey.png'));
     expect([mask.width, mask.height]).toEqual([224, 224]);
     expect(existsSync(join(ctOut, 'seg.dcm'))).toBe(false);
+    // PNG grey levels are not densities: no anatomical gate, and the report says why.
+    expect(ctReport.series[0]!.anatomicalGate).toMatchObject({ applied: false, slicesGated: 0 });
+    expect(ctReport.series[0]!.anatomicalGate!.reason).toMatch(/PNG/);
 
     const xrayOut = join(root, 'xray');
     expect(await runAnalyze([join(PIXEL_FIXTURES, 'kermany-normal-IM-0006-0001.jpeg'), '--out', xrayOut, '--modality', 'xray', '--models', TEST_MODELS, '--device', 'cpu'])).toBe(0);

@@ -29,6 +29,7 @@ export function createAnalysisHandlers(_ctx: AppContext, services: AppServices):
           streams: request.streams,
           device: request.device,
           ...(request.skipStage23IfNormal !== undefined ? { skipStage23IfNormal: request.skipStage23IfNormal } : {}),
+          ...(request.anatomicalGate !== undefined ? { anatomicalGate: request.anatomicalGate } : {}),
         }),
       ),
     'analysis:cancel': async ({ jobId }) => ({ cancelled: analysis.cancel(jobId) }),

@@ -20,6 +20,8 @@ export interface AnalysisRequest {
   streams: StreamId[];
   device: AnalysisDevice;
   skipStage23IfNormal?: boolean;
+  /** Anatomical gate on the masks (default true). */
+  anatomicalGate?: boolean;
 }
 
 export interface AnalysisServiceOptions {
@@ -99,7 +101,12 @@ export function createAnalysisService(options: AnalysisServiceOptions): Analysis
       timingsMs: outcome.timingsMs,
       skipped: outcome.skipped,
       streams: outcome.masks.map((m) => m.stream),
-      options: { streams: request.streams, device: request.device, skipStage23IfNormal: request.skipStage23IfNormal ?? false },
+      options: {
+        streams: request.streams,
+        device: request.device,
+        skipStage23IfNormal: request.skipStage23IfNormal ?? false,
+        anatomicalGate: request.anatomicalGate ?? true,
+      },
       viewerInstanceIds: Object.fromEntries(viewerIds),
       notice: RESEARCH_NOTICE,
     };
@@ -126,7 +133,8 @@ export function createAnalysisService(options: AnalysisServiceOptions): Analysis
       let jobId: string | null = null;
       const early: Progress[] = [];
       const report = (progress: Progress) => options.onProgress?.({ ...progress, jobId: jobId!, seriesId: request.seriesId });
-      const job = engine.run(seriesInput, { streams: request.streams, skipStage23IfNormal: request.skipStage23IfNormal ?? false }, (progress) => {
+      const runOptions = { streams: request.streams, skipStage23IfNormal: request.skipStage23IfNormal ?? false, anatomicalGate: request.anatomicalGate ?? true };
+      const job = engine.run(seriesInput, runOptions, (progress) => {
         if (jobId === null || early.length > 0) early.push(progress);
         else report(progress);
       });

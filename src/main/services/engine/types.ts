@@ -30,6 +30,12 @@ export interface AnalysisOptions {
   skipStage23IfNormal: boolean;
   /** Slices per inference batch (default 8). */
   batchSize?: number;
+  /**
+   * Anatomical gate on the segmentation masks (default true): GGO and consolidation only in
+   * the lungs, pleural effusion only in the body next to them (docs/analyzer.md). Applies to
+   * HU-calibrated CT DICOM slices; PNG/JPEG slices are never gated.
+   */
+  anatomicalGate?: boolean;
 }
 
 export type ProgressStage = 'loading-models' | 'recognition' | 'manifestations' | 'segmentation';
@@ -57,6 +63,8 @@ export interface StageTimings {
   stage1: number;
   stage2: number;
   stage3: number;
+  /** Anatomical gate (masks of every stream), summed over slices. */
+  gate: number;
   total: number;
 }
 

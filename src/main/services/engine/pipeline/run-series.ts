@@ -1,8 +1,9 @@
-import type { ManifestationProbabilities, Recognition, StreamId } from '../../../../common/analysis/report';
+import type { AnatomicalGateSummary, ManifestationProbabilities, Recognition, StreamId } from '../../../../common/analysis/report';
 import type { ResolvedModel } from '../manifest';
 import type { AnalysisOptions, Progress, SeriesInput, SeriesOutcome } from '../types';
 import { assemble } from './assemble';
 import { BatchPreparer, type PreparedBatch } from './batch-preparer';
+import { applyLungGate, computeLungGate, pleuralAllowances, windowSupportsGate, type LungGate } from './lung-gate';
 import { argmaxMask, binaryMask } from './masks';
 import { manifestationsRow, outputOf, recognitionRow, requireModel, STREAM_MODELS, type ModelOutput, type ModelRunner } from './model-runner';
 import { aggregateRecognition, selectStage1Slices } from './stage1';
@@ -53,7 +54,7 @@ export async function runSeries(series: SeriesInput, options: AnalysisOptions, r
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
   const isCt = series.kind === 'ct';
   const preparer = new BatchPreparer(series, runner.preprocessing, isCt);
-  const timings = { stage1: 0, stage2: 0, stage3: 0 };
+  const timings = { stage1: 0, stage2: 0, stage3: 0, gate: 0 };
   const timed = <T>(key: keyof typeof timings, work: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     const promise = work().finally(() => {
@@ -93,12 +94,24 @@ export async function runSeries(series: SeriesInput, options: AnalysisOptions, r
   const manifestationsBySlice = new Map<number, ManifestationProbabilities>();
   const maskParts = new Map<StreamId, Uint8Array[]>();
   const maskIndices: number[] = [];
+  // Anatomical gate (lung-gate.ts): one gate per mask slice (null where the slice is not
+  // HU-windowed CT), GGO / consolidation gated batch by batch, effusion at the end (it
+  // looks at the lung of neighbouring slices). `slots` locates each mask slice in the parts.
+  const gateWanted = isCt && options.anatomicalGate !== false;
+  const ctWindow = runner.preprocessing.ctWindow;
+  const gateUsable = gateWanted && windowSupportsGate(ctWindow);
+  const pixelSpacing = series.spacingMm ? ([series.spacingMm[0], series.spacingMm[1]] as const) : null;
+  const gates: Array<LungGate | null> = [];
+  const slots: Array<{ part: number; offset: number }> = [];
+  const removed = new Map<StreamId, number>();
+  const countRemoved = (stream: StreamId, pixels: number) => removed.set(stream, (removed.get(stream) ?? 0) + pixels);
   if (runsStage23) {
     const steps: Array<{ model: ResolvedModel; stream: StreamId | null }> = [{ model: manifestationModel, stream: null }, ...streamModels];
     const models = steps.map((step) => step.model);
     const batches = chunk(series.slices.map((_, i) => i), batchSize);
     let next: Promise<PreparedBatch> | null = batches[0] ? preparer.prepare(batches[0], models) : null;
     let done = 0;
+    let partCount = 0;
     for (let b = 0; b < batches.length; b++) {
       checkCancelled();
       const batch = await next!;
@@ -112,6 +125,10 @@ export async function runSeries(series: SeriesInput, options: AnalysisOptions, r
         return timed(step.stream === null ? 'stage2' : 'stage3', () => runner.run(step.model.id, preparer.tensorFor(batch, step.model), n));
       };
       let pending = start(0);
+      // The gates are computed while onnxruntime (own thread) runs the first model.
+      const gateStarted = performance.now();
+      const batchGates = batch.slices.map((slice) => (gateUsable && slice.huWindowed ? computeLungGate(slice.grey, slice.rows, slice.columns, ctWindow, pixelSpacing) : null));
+      timings.gate += performance.now() - gateStarted;
       for (let i = 0; i < steps.length; i++) {
         const { model, stream } = steps[i]!;
         const outputs = pending ? await pending : null;
@@ -122,9 +139,16 @@ export async function runSeries(series: SeriesInput, options: AnalysisOptions, r
         } else if (outputs && stream !== null) {
           const t0 = performance.now();
           const parts = maskParts.get(stream) ?? [];
-          parts.push(masksOf(outputs, model, stream, n, preparer.grid!));
+          const part = masksOf(outputs, model, stream, n, preparer.grid!);
+          parts.push(part);
           maskParts.set(stream, parts);
-          timings.stage3 += performance.now() - t0;
+          const t1 = performance.now();
+          timings.stage3 += t1 - t0;
+          const sliceSize = preparer.grid!.rows * preparer.grid!.columns;
+          batchGates.forEach((gate, row) => {
+            if (gate) countRemoved(stream, applyLungGate(part, row * sliceSize, gate, stream));
+          });
+          timings.gate += performance.now() - t1;
         }
         if (stream === null) {
           done += batches[b]!.length;
@@ -133,10 +157,52 @@ export async function runSeries(series: SeriesInput, options: AnalysisOptions, r
           report('segmentation', done, sliceCount, batches[b]!.length);
         }
       }
+      // Batches without a decodable slice add no mask part.
+      const part = batch.indices.length > 0 ? partCount++ : -1;
+      batch.indices.forEach((_, row) => slots.push({ part, offset: row * (preparer.grid?.rows ?? 0) * (preparer.grid?.columns ?? 0) }));
+      gates.push(...batchGates);
       maskIndices.push(...batch.indices);
       for (const index of batch.indices) preparer.release(index);
     }
   }
+  if (gates.some((gate) => gate !== null)) {
+    // Effusion (binary stream, all-class label 3) once every slice's lung is known.
+    const t0 = performance.now();
+    const effusionStreams = streamModels.map((s) => s.stream).filter((stream) => stream === 'effusion' || stream === 'all');
+    const positions = series.spacingMm ? maskIndices.map((index) => index * series.spacingMm![2]) : null;
+    if (effusionStreams.length > 0) {
+      for (const { slot, allowed } of pleuralAllowances(gates, positions)) {
+        const { part, offset } = slots[slot]!;
+        for (const stream of effusionStreams) {
+          const labels = maskParts.get(stream)?.[part];
+          if (labels) countRemoved(stream, applyLungGate(labels, offset, gates[slot]!, stream, allowed));
+        }
+      }
+    }
+    timings.gate += performance.now() - t0;
+  }
+
+  const gateSummary = (): AnatomicalGateSummary => {
+    const gated = gates.filter((gate): gate is LungGate => gate !== null);
+    const voxelMm3 = series.spacingMm ? series.spacingMm[0] * series.spacingMm[1] * series.spacingMm[2] : null;
+    const summary: AnatomicalGateSummary = {
+      applied: gated.length > 0,
+      reason: null,
+      slicesGated: gated.length,
+      slicesWithLung: gated.filter((gate) => gate.lungPixels > 0).length,
+      removed: {},
+    };
+    if (!gateWanted) summary.reason = 'Switched off for this analysis.';
+    else if (!gateUsable) summary.reason = `The CT window (${ctWindow.center}/${ctWindow.width}) cannot separate air, lung and tissue.`;
+    else if (gated.length === 0) summary.reason = 'No slice is an HU-calibrated CT DICOM image (PNG/JPEG grey levels are not densities).';
+    if (summary.applied) {
+      for (const { stream } of streamModels) {
+        const pixelCount = removed.get(stream) ?? 0;
+        summary.removed[stream] = { pixelCount, volumeMl: voxelMm3 === null ? null : (pixelCount * voxelMm3) / 1000 };
+      }
+    }
+    return summary;
+  };
 
   const resultIndices = runsStage23 ? maskIndices : [...recognitionBySlice.keys()].sort((a, b) => a - b);
   if (resultIndices.length === 0) throw new Error('No image of this series could be decoded.');
@@ -152,6 +218,7 @@ export async function runSeries(series: SeriesInput, options: AnalysisOptions, r
     streamModels: streamModels.map(({ stream, model }) => ({ stream, modelId: model.id })),
     grid: preparer.grid,
   });
+  if (runsStage23 && streamModels.length > 0) result.anatomicalGate = gateSummary();
   return {
     result,
     masks,

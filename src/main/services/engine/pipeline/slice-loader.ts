@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { decodeDicomBytes, decodeImageBytes } from '../../pixels';
-import { dicomToDisplayU8 } from '../preprocess';
+import { dicomToDisplayU8, isCtModality } from '../preprocess';
 import type { Preprocessing } from '../manifest';
 import type { SliceInput } from '../types';
 
@@ -9,6 +9,12 @@ export interface DisplaySlice {
   columns: number;
   /** The 8-bit display image G of the model contract. */
   grey: Uint8Array;
+  /**
+   * G is HU through the manifest's CT window (a monochrome CT DICOM frame), so grey levels
+   * mean densities (the anatomical gate relies on that). False for PNG/JPEG files, colour
+   * DICOM and X-rays.
+   */
+  huWindowed: boolean;
 }
 
 /** Decodes slices to display images on demand, once each, until released. */
@@ -41,9 +47,12 @@ export class SliceLoader {
     const bytes = new Uint8Array(await readFile(slice.path));
     const started = performance.now();
     try {
-      if (slice.source === 'image') return await decodeImageBytes(bytes);
+      if (slice.source === 'image') return { ...(await decodeImageBytes(bytes)), huWindowed: false };
       const { module, frame } = await decodeDicomBytes(bytes, slice.frame ?? 0);
-      return { rows: frame.rows, columns: frame.columns, grey: dicomToDisplayU8(frame, module, this.preprocessing.ctWindow) };
+      const grey = dicomToDisplayU8(frame, module, this.preprocessing.ctWindow);
+      // The conditions under which dicomToDisplayU8 applies the CT window to rescaled values.
+      const huWindowed = isCtModality(module.modality) && frame.samplesPerPixel === 1 && frame.photometricInterpretation.startsWith('MONOCHROME');
+      return { rows: frame.rows, columns: frame.columns, grey, huWindowed };
     } finally {
       this.decodeMs += performance.now() - started;
     }
