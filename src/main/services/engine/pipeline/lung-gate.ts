@@ -5,7 +5,7 @@ import type { Window } from '../preprocess';
 /**
  * Anatomical gate on the stage-3 masks (docs/analyzer.md, "Anatomical gate").
  *
- * The segmentation models look at a 256 px CLAHE-enhanced slice without any notion of
+ * The segmentation models look at a CLAHE-enhanced slice (256 or 512 px) without any notion of
  * anatomy, so they can paint "consolidation" on neck slices or bits of the chest wall and
  * even the air around the patient. GGO and consolidation are findings of the lung
  * parenchyma; a pleural effusion is fluid in the pleural space, outside the aerated lung

@@ -44,8 +44,9 @@ function progressReporter(context: RunContext, workTotal: number) {
 
 /**
  * Runs the three stages on one series: stage 1 on a subset of slices, then stages 2 and
- * 3 together per batch (one preprocessed 256 px tensor feeds the manifestation model and
- * every segmentation stream). The next batch is decoded and preprocessed while the current
+ * 3 together per batch (one preprocessed tensor per input size feeds every model of that
+ * size: 256 px for the manifestation model and most streams, 512 px for the effusion
+ * stream). The next batch is decoded and preprocessed while the current
  * one is in onnxruntime, and within a batch the next model starts before the previous
  * one's output is post-processed, so onnxruntime (own threads) is never idle waiting here.
  */
