@@ -431,6 +431,9 @@ describe('AI analysis in the viewer (sample chest CT, real models)', () => {
       expect(extent.volumeMl).not.toBeNull();
       expect(Math.abs(ml - (extent.volumeMl ?? 0))).toBeLessThanOrEqual(extent.volumeMl !== null && extent.volumeMl < 10 ? 0.05 : 0.5);
     }
+    // The sample is a DICOM CT: the masks on screen are gated to anatomy, and the panel says so.
+    expect(report.result.anatomicalGate?.applied).toBe(true);
+    expect(await app.page.textContent('[data-testid="gate-note"]')).toContain('limited to the lungs');
     await captureElement(app.page, '[data-testid="mask-controls"]', 'analysis-mask-controls');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignMasksToSeries, diceByClass, formatEta, formatMl, perSliceManifestations, streamExtents } from '../../../src/renderer/features/analysis/summary';
+import { alignMasksToSeries, diceByClass, formatEta, formatMl, gateNote, perSliceManifestations, streamExtents } from '../../../src/renderer/features/analysis/summary';
 import { hexToRgb, rgbToHex } from '../../../src/renderer/features/analysis/colors';
 import { linePath, probabilityToY, sliceToX, xToSlice, type PlotBox } from '../../../src/renderer/features/analysis/plot';
 import type { SeriesAnalysis } from '../../../src/common/analysis/report';
@@ -107,5 +107,27 @@ describe('per-slice plot geometry', () => {
 
   it('draws a line per run of values and breaks it where a slice has none', () => {
     expect(linePath([1, 0, null, 0.5, 0.5], box)).toBe('M10.0 5.0 L30.0 45.0 M70.0 25.0 L90.0 25.0');
+  });
+});
+
+describe('anatomical gate note', () => {
+  it('says what the gate cut, per stream, and how many slices had no lung', () => {
+    const note = gateNote({
+      applied: true,
+      reason: null,
+      slicesGated: 64,
+      slicesWithLung: 47,
+      removed: { all: { pixelCount: 900_000, volumeMl: 1309.4 }, ggo: { pixelCount: 0, volumeMl: 0 }, effusion: { pixelCount: 120, volumeMl: 0.06 } },
+    });
+    expect(note).toContain('limited to the lungs');
+    expect(note).toContain('all-class 1309 mL');
+    expect(note).toContain('effusion 0.1 mL');
+    expect(note).not.toMatch(/GGO \d/);
+    expect(note).toContain('17 of 64 slices have no lung');
+  });
+
+  it('warns that the masks are raw when the gate was off, and is silent without segmentation', () => {
+    expect(gateNote({ applied: false, reason: 'switched off', slicesGated: 0, slicesWithLung: 0, removed: {} })).toMatch(/raw model output.*switched off/);
+    expect(gateNote(undefined)).toBeNull();
   });
 });
