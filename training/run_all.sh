@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 PY=${PY:-/usr/bin/python3}
 $PY -m pleura_train.data                      # splits/*.csv (committed) + .cache/ (uint8 arrays)
 for r in seg-pretrain seg-ggo seg-ggo-scratch seg-consolidation seg-effusion seg-all manifestations \
-         recognition recognition-xray loso-kermany loso-radiography-db; do
+         recognition recognition-multimodal recognition-xray loso-kermany loso-radiography-db; do
   $PY -m pleura_train.train "$r"
 done
 $PY -m pleura_train.evaluate stage1

@@ -101,8 +101,9 @@ failures="""## Known failure modes and shortcuts
   separate labels by image style. The GGO AUROC with LUNA negatives measures "COVID slice vs LUNA slice" as much as GGO; the
   Inf-Net-only line shows what is left inside COVID-19 slices (10 test slices, almost all positive: not estimable).
 - Consolidation labels inside COVID-19 slices are few (39/50 positive); effusion was never seen on COVID-19 slices.
-- **Effusion fails on the test patient** (AUROC 0.20: effusion-free slices of that patient score higher than its
-  small effusions); validation patient AUROC 0.81. The label is effectively unusable.
+- **Effusion fails on the test patient** (AUROC 0.23: the effusion-free slices of that patient show its large tumour
+  against the chest wall and score higher than the slices with its small effusion crescent). The label is effectively
+  unusable on patients with pleural-based masses; four training patients cannot teach mass vs fluid.
 - Test sets are tiny (10 Inf-Net slices, one effusion patient): the intervals are wide and the targets (AUROC >= 0.90 per label)
   cannot be demonstrated on this data with confidence.""")
 
@@ -120,8 +121,10 @@ stream sees healthy lung and body wall.
 {SEG_SPLIT}""", failures="""## Known failure modes
 - Only 30 labelled training slices (from 8-bit JPEG figure copies, cropped to the body, several with arrows or circles burned in);
   DICOM slices at inference look different (whole field of view, table, scanner noise).
-- Can fire on vessels, fissures, partial-volume edges, and outside the lungs (chest wall, upper abdomen): there is no lung mask;
-  LUNA negatives reduce but do not remove this (see the false-positive column).
+- Can fire on vessels, fissures, partial-volume edges, and outside the lungs (chest wall, upper abdomen, neck): the model has
+  no lung mask. The app limits its masks to the lungs with an anatomical gate on HU-calibrated DICOM (`docs/analyzer.md`,
+  "Anatomical gate"); the numbers on this card are the raw model output, without that gate (the Inf-Net test slices are 8-bit JPEGs
+  without HU).
 - GGO vs consolidation boundaries are subjective; the labels are one radiologist's.
 - Test = 10 slices, image-level split (patients may leak): optimistic.""")
 
@@ -130,8 +133,9 @@ TEXTS["seg-consolidation"] = dict(body=TEXTS["seg-ggo"]["body"].replace("ground-
                                   failures="""## Known failure modes
 - Consolidation is small and rare in these slices (39/50 slices, few pixels): Dice is unstable and low (published: 0.19-0.24 with
   the Inf-Net protocol). Often confused with GGO, vessels, heart and the posterior dependent lung.
-- Fires outside the lungs on soft tissue of similar density (liver, spleen, chest wall) because consolidation *is* soft-tissue
-  density in the lung window; no lung mask is applied.
+- Fires outside the lungs on soft tissue of similar density (liver, spleen, chest wall, neck) because consolidation *is*
+  soft-tissue density in the lung window; the model has no lung mask (the app's anatomical gate removes most of this on DICOM,
+  see `docs/analyzer.md`; numbers here are without the gate).
 - Test = 10 slices (7 with consolidation), image-level split: optimistic and wide intervals.""")
 
 TEXTS["seg-effusion"] = dict(body=f"""{SEG_ARCH}
@@ -155,9 +159,14 @@ costs; being fully convolutional, it runs on the whole 512 px slice (about 4x th
   density, so it can mark dependent atelectasis, pleural thickening, or the liver/spleen dome at the lung base.
 - Trained on **six lung-cancer patients in total** (four for training) from one Siemens series type; never saw COVID-19 slices,
   other scanners, contrast phases or pericardial effusion.
-- Test = one patient (57 slices): not a population estimate. On that patient (small effusions, 200-730 px per
-  512x512 slice) the stream **fails** (Dice 0.05); on the validation patient it reaches 0.33. It also marks ~460 px
-  on each effusion-free slice (lung bases, upper abdomen). Do not show its output without this caveat.""")
+- Test = one patient (57 slices): not a population estimate. That patient (LUNG1-005) has a large right upper-lobe
+  tumour lying against the posterior chest wall, with a small effusion crescent (200-730 px per 512x512 slice) beside
+  it. The stream marks the **tumour as effusion** (soft-tissue density against the pleura looks like fluid in the lung
+  window), so per-image Dice is 0.21 and it marks several thousand pixels on the tumour slices without effusion;
+  on the validation patient (no such mass) it reaches 0.39-0.41. A mass, atelectasis or pleural thickening against
+  the chest wall will be called effusion. Do not show its output without this caveat.
+- Running at 256 px (earlier build) the same stream reached Dice 0.05 on this patient: the effusions are too thin
+  for a stride-16 network at half resolution.""")
 
 TEXTS["seg-all"] = dict(body=f"""{SEG_ARCH}
 
@@ -176,4 +185,8 @@ Masks are `argmax`.
 {SEG_SPLIT}""", failures="""## Known failure modes
 - Effusion and GGO/consolidation were never labelled on the same slice, so the model never learnt their mutual boundary; on a
   COVID-19 slice with effusion (or a cancer patient with consolidation) the class choice is extrapolation.
-- Same small-data, no-lung-mask and window caveats as the specialised streams (see their cards).""")
+- Same small-data, no-lung-mask and window caveats as the specialised streams (see their cards). On the bundled sample (a
+  lung-cancer CT) the previous build of this model painted ~1750 mL of "consolidation" on neck slices; the app's anatomical
+  gate now removes findings on slices without lung.
+- Never predicts effusion on the test patient where the 512 px effusion stream finds part of it: the effusion class competes
+  with background at 256 px, where the crescents are one or two pixels thick.""")

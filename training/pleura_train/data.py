@@ -111,6 +111,17 @@ def _mask_resize(m, size):
     return resize_float(m.astype(np.float64), size, size) >= 0.5
 
 
+def effusion_slices(eff, size, native=None):
+    """ct-effusion rows -> preprocessed slices and masks at size (lists); held-out native masks into `native`."""
+    EX, EY = [], []
+    for r in eff:
+        g = load_dicom_u8(os.path.join(DATA, r["file"]))
+        m = np.asarray(Image.open(os.path.join(DATA, r["mask"])).convert("L")) > 127
+        EX.append(prepare_u8(g, size)); EY.append(_mask_resize(m, size).astype(np.uint8))
+        if native is not None and r["split"] != "train": native[r["file"]] = m.astype(np.uint8)
+    return EX, EY
+
+
 def build_caches():
     os.makedirs(CACHE, exist_ok=True)
     cls = read_csv(os.path.join(SPLITS, "stage1_cls.csv"))
@@ -143,12 +154,7 @@ def build_caches():
             PX.append(prepare_u8(g, 256))
             PY.append(np.clip(np.floor(resize_float(gt, 256, 256) + 0.5), 0, 255).astype(np.uint8))
         eff = read_csv(os.path.join(SPLITS, "seg_effusion.csv"))
-        EX, EY = [], []
-        for r in eff:
-            g = load_dicom_u8(os.path.join(DATA, r["file"]))
-            m = np.asarray(Image.open(os.path.join(DATA, r["mask"])).convert("L")) > 127
-            EX.append(prepare_u8(g, 256)); EY.append(_mask_resize(m, 256).astype(np.uint8))
-            if r["split"] != "train": native[r["file"]] = m.astype(np.uint8)
+        EX, EY = effusion_slices(eff, 256, native)
         np.savez(out, X=np.stack(X), Y=np.stack(Y), PX=np.stack(PX), PY=np.stack(PY), EX=np.stack(EX), EY=np.stack(EY))
         np.savez_compressed(os.path.join(CACHE, "native_masks.npz"), **{k.replace("/", "|"): v for k, v in native.items()})
 
@@ -175,11 +181,7 @@ def effusion512():
     out = os.path.join(CACHE, "effusion512.npz")
     if not os.path.exists(out):
         eff = read_csv(os.path.join(SPLITS, "seg_effusion.csv"))
-        EX, EY = [], []
-        for r in eff:
-            g = load_dicom_u8(os.path.join(DATA, r["file"]))
-            m = np.asarray(Image.open(os.path.join(DATA, r["mask"])).convert("L")) > 127
-            EX.append(prepare_u8(g, 512)); EY.append(_mask_resize(m, 512).astype(np.uint8))
+        EX, EY = effusion_slices(eff, 512)
         cls = read_csv(os.path.join(SPLITS, "stage1_cls.csv"))
         luna = [r for r in cls if r["source"] == "luna"]
         LX = np.stack([prepare_u8(load_image_u8(os.path.join(DATA, r["file"])), 512) for r in luna])

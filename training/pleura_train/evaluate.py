@@ -120,7 +120,7 @@ def stage1(tag=""):
     test = [i for i, r in enumerate(rows) if r["split"] == "test"]
     out = {"split": "test (patient-disjoint; UCSD val patients split into our val/test)", "n_test": len(test), "models": {}}
     out["weights"] = "int8 per-channel (fake-quantised in PyTorch = the shipped ONNX weights)"
-    for name in ["recognition", "recognition-at60", "recognition-xray", "loso-kermany", "loso-radiography-db"]:
+    for name in ["recognition", "recognition-multimodal", "recognition-xray", "loso-kermany", "loso-radiography-db"]:
         if not os.path.exists(os.path.join(CKPT, name + tag + ".pt")): continue
         t0 = time.time()
         net = fake_quant_(load("recognition", name + tag))

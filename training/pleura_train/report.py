@@ -6,7 +6,7 @@ from .train import CKPT
 from .cards import ci, j
 
 RUNS = ["seg-pretrain", "seg-ggo", "seg-ggo-scratch", "seg-consolidation", "seg-effusion", "seg-all", "manifestations",
-        "recognition", "recognition-at60", "recognition-xray", "loso-kermany", "loso-radiography-db"]
+        "recognition", "recognition-multimodal", "recognition-xray", "loso-kermany", "loso-radiography-db"]
 
 
 def main():

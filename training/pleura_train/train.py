@@ -2,7 +2,8 @@
 
 Runs (see training/README.md):
   recognition           multi-modal stage 1 (cxr + ct-cls), the shipped model
-  recognition-xray      X-ray-only stage 1 (uni-modal comparison)
+  recognition-multimodal  multi-modal stage 1 at the comparison budget (200 steps)
+  recognition-xray      X-ray-only stage 1 (uni-modal comparison, 200 steps)
   loso-<source>         multi-modal stage 1 without one source (kermany, radiography-db)
   manifestations        stage 2 multi-label CNN
   seg-pretrain          shared DeepLab-v3+ pre-training (binary infection on 500 pseudo-labelled slices)
@@ -299,10 +300,12 @@ def train_seg(run, name, a, log):
 
 DEFAULTS = {
     # budgets of the shipped run (2 idle CPU cores, 2026-12-01); earlier sessions' shorter budgets are in README.md
-    "recognition": dict(steps=1200, batch=16, lr=1e-3, size=224, size2=299, steps2=200, snap=60),
-    "recognition-xray": dict(steps=60, batch=16, lr=1e-3, size=224, size2=299, steps2=0),
-    "loso-kermany": dict(steps=60, batch=16, lr=1e-3, size=224, size2=299, steps2=0),
-    "loso-radiography-db": dict(steps=60, batch=16, lr=1e-3, size=224, size2=299, steps2=0),
+    "recognition": dict(steps=2600, batch=16, lr=1e-3, size=224, size2=299, steps2=400),
+    # equal-budget comparisons (same schedule, 200 steps at 224 px): multi-modal vs X-ray only vs leave-one-source-out
+    "recognition-multimodal": dict(steps=200, batch=16, lr=1e-3, size=224, size2=299, steps2=0),
+    "recognition-xray": dict(steps=200, batch=16, lr=1e-3, size=224, size2=299, steps2=0),
+    "loso-kermany": dict(steps=200, batch=16, lr=1e-3, size=224, size2=299, steps2=0),
+    "loso-radiography-db": dict(steps=200, batch=16, lr=1e-3, size=224, size2=299, steps2=0),
     "manifestations": dict(steps=400, batch=16, lr=1e-3),
     "seg-pretrain": dict(steps=400, batch=8, lr=2e-3),
     "seg-ggo": dict(steps=600, batch=8, lr=1e-3, init="seg-pretrain"),
