@@ -82,6 +82,8 @@ describe('exports', () => {
     const volume = ((aiEffusionPixels * 0.9765625 * 0.9765625 * 3) / 1000).toFixed(2);
     expect(text).toContain(`${volume} mL`);
     expect(text).toContain('seg-ggo 1.0.3');
+    // The reader of the PDF learns that the AI masks were limited to anatomy, and what was cut.
+    expect(text).toContain('Masks limited to the lungs (GGO, consolidation) and the pleural space (effusion). Removed outside them: all-class 118 mL.');
     // Key images: one per manifestation the AI found, drawn from the study's pixels.
     expect(text).toMatch(/Pleural effusion: slice \d of 4 \(AI mask filled; outlines: Dr Ada Moreno\)/);
     expect(text).toMatch(/Ground-glass opacity: slice 3 of 4/);

@@ -4,7 +4,10 @@
  * the agreement (Dice) between the all-class model and the specialized streams.
  */
 import { ALL_CLASS_LABELS, MANIFESTATIONS, type ManifestationName, type StreamName } from '../../../common/analysis/constants';
-import type { AnatomicalGateSummary, ManifestationExtent, ManifestationProbabilities, SeriesAnalysis, SeriesMasks } from '../../../common/analysis/report';
+import type { ManifestationExtent, ManifestationProbabilities, SeriesAnalysis, SeriesMasks } from '../../../common/analysis/report';
+
+// Shared with the PDF report (main process): one wording for volumes and the anatomical gate.
+export { formatMl, gateNote } from '../../../common/analysis/gate-note';
 
 /**
  * Stage-2 probabilities per slice of the series on screen (index = viewer slice, i.e. the
@@ -95,36 +98,9 @@ export function diceByClass(specialized: Partial<Record<ManifestationName, Uint8
   return agreements;
 }
 
-const GATE_STREAM_NAMES: Record<StreamName, string> = { ggo: 'GGO', consolidation: 'consolidation', effusion: 'effusion', all: 'all-class' };
-
-/**
- * One line telling the reader whether the masks were limited to anatomy (docs/analyzer.md,
- * "Anatomical gate") and how much was cut: a reader must know that what is drawn is not
- * the raw model output. Null when no segmentation ran (no gate record).
- */
-export function gateNote(gate: AnatomicalGateSummary | undefined): string | null {
-  if (!gate) return null;
-  if (!gate.applied) return `Masks are the raw model output: anatomical gate not applied (${gate.reason ?? 'switched off'}).`;
-  const removed = (Object.entries(gate.removed) as [StreamName, { pixelCount: number; volumeMl: number | null }][])
-    .filter(([, cut]) => cut.pixelCount > 0)
-    .map(([stream, cut]) => `${GATE_STREAM_NAMES[stream]} ${cut.volumeMl === null ? `${cut.pixelCount} px` : formatMl(cut.volumeMl)}`);
-  const lungless = gate.slicesGated - gate.slicesWithLung;
-  return (
-    'Masks limited to the lungs (GGO, consolidation) and the pleural space (effusion). ' +
-    (removed.length ? `Removed outside them: ${removed.join(', ')}.` : 'Nothing was removed.') +
-    (lungless > 0 ? ` ${lungless} of ${gate.slicesGated} slices have no lung.` : '')
-  );
-}
-
 /** "73 %" style, for probabilities 0..1. */
 export function percent(value: number): string {
   return `${Math.round(value * 100)} %`;
-}
-
-/** Millilitres with sensible precision; "–" when unknown. */
-export function formatMl(value: number | null): string {
-  if (value === null) return '–';
-  return value < 10 ? `${value.toFixed(1)} mL` : `${Math.round(value)} mL`;
 }
 
 /** "about 12 s left" style ETA. */

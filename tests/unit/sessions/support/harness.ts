@@ -100,6 +100,7 @@ export async function fakeAnalysis(series: IngestedSeries): Promise<AnalysisForS
       { stream: 'effusion', modelId: 'seg-effusion', manifestations: {} },
       { stream: 'all', modelId: 'seg-all', manifestations: {} },
     ],
+    anatomicalGate: { applied: true, reason: null, slicesGated: n, slicesWithLung: n - 1, removed: { all: { pixelCount: 41_000, volumeMl: 117.9 } } },
   };
   return {
     createdAt: '2026-11-30T18:00:00.000Z',

@@ -7,6 +7,7 @@ import {
   type StreamId,
 } from '../../../../common/analysis/report';
 import type { MaskStat, Opinions, PatientRef } from '../../../../common/sessions';
+import { gateNote } from '../../../../common/analysis/gate-note';
 
 export interface ReportReader {
   layerId: string;
@@ -105,6 +106,7 @@ function aiSection(ai: NonNullable<ReviewReportInput['ai']>): string {
     const mean = manifestations ? percent(manifestations.mean[m]) : '—';
     return `<tr><td>${escapeHtml(MANIFESTATION_LABELS[m])}</td><td>${max}</td><td>${mean}</td></tr>`;
   }).join('');
+  const gate = gateNote(ai.series.anatomicalGate);
   const models = ai.models
     .map((model) => `<tr><td>${escapeHtml(model.id)}</td><td>${escapeHtml(model.version)}</td><td class="mono">${escapeHtml(model.sha256.slice(0, 16))}</td></tr>`)
     .join('');
@@ -112,6 +114,7 @@ function aiSection(ai: NonNullable<ReviewReportInput['ai']>): string {
     ${recognitionHtml}
     <table><thead><tr><th>Manifestation</th><th>Highest slice probability</th><th>Mean probability</th></tr></thead><tbody>${manifestationRows}</tbody></table>
     <h3>AI mask volumes</h3>${statsTable(ai.maskStats)}
+    ${gate ? `<p class="muted" data-gate>${escapeHtml(gate)}</p>` : ''}
     <h3>Models</h3><table><thead><tr><th>Model</th><th>Version</th><th>SHA-256</th></tr></thead><tbody>${models}</tbody></table>
     <p class="muted">Analysed ${escapeHtml(ai.createdAt)}${ai.executionProvider ? ` on ${escapeHtml(ai.executionProvider.toUpperCase())}` : ''}.</p>
   </section>`;
