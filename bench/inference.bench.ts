@@ -108,13 +108,15 @@ else:
         torch.set_num_threads(os.cpu_count()); out['threads'] = torch.get_num_threads()
         ckpt = os.path.join(os.path.dirname(models_dir), '..', 'training', 'checkpoints')
         kinds = {'recognition': 'recognition', 'manifestations': 'manifestations', 'seg-all': 'seg-all'}
+        manifest = json.load(open(os.path.join(models_dir, 'manifest.json')))
         for mid in ids:
             name = next((n for n in (mid, mid + '-early') if os.path.exists(os.path.join(ckpt, n + '.pt'))), None)
             if name is None:
                 out['models'][mid] = {'error': 'no checkpoint in training/checkpoints'}; continue
             net = fake_quant_(load(kinds.get(mid, 'seg'), name))
             wrap = WithActivation(net, kinds.get(mid, 'seg')).eval()
-            size, ch = (299, 3) if mid == 'recognition' else (256, 1)
+            inp = next(m['input'] for m in manifest['models'] if m['id'] == mid)  # the effusion stream runs at 512 px
+            size, ch = inp['size'], inp['channels']
             row = {'checkpoint': name + '.pt'}
             with torch.inference_mode():
                 for batch, reps in ((1, 6), (8, 3)):
@@ -351,7 +353,8 @@ async function main() {
           designWins: {
             // Each figure = measured cost per slice (minimum) x the work avoided for a 300-slice series.
             stage1On8SlicesNot300SavesS: round(((300 - 8) * Math.min(ortRows.recognition!.onnxruntimeMsPerSlice.batch1, ortRows.recognition!.onnxruntimeMsPerSlice.batch8)) / 1000),
-            preprocessOnceForFiveModelsSavesS: round((4 * prep.prepare256Ms * 300) / 1000),
+            // manifestations + three 256 px streams share one tensor (the effusion stream has its own 512 px one)
+            preprocessOnceForFour256ModelsSavesS: round((3 * prep.prepare256Ms * 300) / 1000),
             perSliceDecodeMs: round(prep.decodeMs, 2),
             perSlicePreprocess256Ms: round(prep.prepare256Ms, 2),
           },
