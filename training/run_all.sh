@@ -13,6 +13,7 @@ $PY -m pleura_train.evaluate stage1
 $PY -m pleura_train.evaluate stage2
 $PY -m pleura_train.evaluate stage3
 $PY -m pleura_train.evaluate quant
+$PY -m pleura_train.lopo                       # effusion stream, leave one patient out (6 folds, ~18 min)
 $PY -m pleura_train.export
 $PY -m pleura_train.cards
 $PY -m pleura_train.report

@@ -125,6 +125,14 @@ def main():
                           f"{vt['test_mean_fp_pixels_on_negative_slices']:.0f} false-positive px per negative slice.\n\n")
             if mid == "seg-ggo" and "seg-ggo-scratch" in s3["models"]:
                 t += "Transfer-learning ablation, same steps, random init (`seg-ggo-scratch`):\n\n" + seg_table(s3["models"]["seg-ggo-scratch"]) + "\n\n"
+            lo = j("effusion_lopo")
+            if mid == "seg-effusion" and lo.get("folds"):
+                t += (f"Leave-one-patient-out ({lo['steps']} steps per fold, five training patients each, fp32, threshold 0.5; "
+                      "`python3 -m pleura_train.lopo`): " + lo["method"] + "\n\n| held-out patient | slices with effusion | Dice per image [95% CI] | Dice pooled | "
+                      "false-positive px per effusion-free slice |\n|---|---|---|---|---|\n")
+                for pat, v in lo["folds"].items():
+                    t += f"| {pat} | {v['n_images_with_class']} | {ci(v['dice_per_image'])} | {v['dice_pooled']:.3f} | {v['mean_fp_pixels_on_negative_slices']:.0f} (n={v['n_negative_slices']}) |\n"
+                t += f"\nMean over the six patients {lo['mean_dice_per_image_over_patients']:.3f} (range {lo['min']:.3f}-{lo['max']:.3f}).\n\n"
             if mid == "seg-all":
                 t += "Specialised streams on the same test images:\n\n"
                 for sid in ["seg-ggo", "seg-consolidation", "seg-effusion"]:

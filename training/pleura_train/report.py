@@ -48,6 +48,13 @@ def main():
                 if vt:
                     L.append(f"| {name} | {c} at shipped threshold {vt['chosen']} (validation) | | {ci(vt['test_dice_per_image'])} | | {vt['test_dice_pooled']:.3f} | | | {vt['test_mean_fp_pixels_on_negative_slices']:.0f} |")
         L += ["", "Published (Inf-Net protocol, different 50-slice test half): Semi-Inf-Net+FCN8s GGO 0.646, consolidation 0.238; DeepLab-v3+ GGO 0.443, consolidation 0.188."]
+    lo = j("effusion_lopo")
+    if lo.get("folds"):
+        L += ["", f"## Effusion stream, leave one patient out ({lo['steps']} steps per fold, fp32, threshold 0.5)", "",
+              "| held-out patient | slices with effusion | Dice/image [95% CI] | Dice pooled | FP px per effusion-free slice |", "|---|---|---|---|---|"]
+        for pat, v in lo["folds"].items():
+            L.append(f"| {pat} | {v['n_images_with_class']} | {ci(v['dice_per_image'])} | {v['dice_pooled']:.3f} | {v['mean_fp_pixels_on_negative_slices']:.0f} (n={v['n_negative_slices']}) |")
+        L.append(f"| mean over patients | | {lo['mean_dice_per_image_over_patients']:.3f} (range {lo['min']:.3f}-{lo['max']:.3f}) | | |")
     if q:
         L += ["", "## fp32 vs int8 weights", "", "```", json.dumps(q, indent=1), "```"]
     par = os.path.join(D.HERE, "results", "onnx_parity.json")

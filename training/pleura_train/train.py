@@ -263,8 +263,9 @@ def crop_batch(x, t, rng, size=256, on_target=0.7, jitter=96):
     return torch.stack(xs), torch.stack(ts)
 
 
-def train_seg(run, name, a, log):
-    X, T, w = seg_train_data(run)
+def train_seg(run, name, a, log, data=None):
+    """data: (X, T, w) to train on instead of the run's own split (leave-one-patient-out folds)."""
+    X, T, w = data if data is not None else seg_train_data(run)
     w = w / w.sum()
     rng = np.random.default_rng(a.seed)
     n_out = 4 if run == "seg-all" else 1
