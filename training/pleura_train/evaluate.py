@@ -100,7 +100,8 @@ def recognition_val_threshold(net, rows, X, test_pred, test):
     p2 = predict(net, np.asarray(X[val]), 3, fn=lambda o: torch.softmax(o[0], 1))[:, 1]
     y2 = np.array([int(rows[i]["y2"]) for i in val]); m = y2 >= 0
     grid = [round(t, 2) for t in np.arange(0.05, 0.951, 0.05)]
-    bal = [(M.binary(y2[m], p2[m], t)["sensitivity"] + M.binary(y2[m], p2[m], t)["specificity"]) / 2 for t in grid]
+    rates = [M.binary(y2[m], p2[m], t) for t in grid]
+    bal = [(r["sensitivity"] + r["specificity"]) / 2 for r in rates]
     chosen = grid[int(np.argmax(bal))]
     yt, pt = test_pred["y2"], test_pred["p2"]; mt = yt >= 0
     pid = np.array([rows[i]["patient_id"] for i in test])[mt]

@@ -11,6 +11,10 @@ export function extentOf(labels: Uint8Array, sliceCount: number, pixelsPerSlice:
     pixelCount += inSlice;
     if (inSlice > 0) sliceHits++;
   }
-  const voxelMm3 = spacingMm ? spacingMm[0] * spacingMm[1] * spacingMm[2] : null;
-  return { volumeMl: voxelMm3 === null ? null : (pixelCount * voxelMm3) / 1000, sliceCount: sliceHits, pixelCount };
+  return { volumeMl: volumeMlOf(pixelCount, spacingMm), sliceCount: sliceHits, pixelCount };
+}
+
+/** Millilitres of `pixelCount` voxels; null without spacing. */
+export function volumeMlOf(pixelCount: number, spacingMm: readonly [number, number, number] | null): number | null {
+  return spacingMm ? (pixelCount * spacingMm[0] * spacingMm[1] * spacingMm[2]) / 1000 : null;
 }

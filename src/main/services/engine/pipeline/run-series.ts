@@ -3,6 +3,7 @@ import type { ResolvedModel } from '../manifest';
 import type { AnalysisOptions, Progress, SeriesInput, SeriesOutcome } from '../types';
 import { assemble } from './assemble';
 import { BatchPreparer, type PreparedBatch } from './batch-preparer';
+import { volumeMlOf } from './extent';
 import { applyLungGate, computeLungGate, pleuralAllowances, windowSupportsGate, type LungGate } from './lung-gate';
 import { argmaxMask, binaryMask } from './masks';
 import { manifestationsRow, outputOf, recognitionRow, requireModel, STREAM_MODELS, type ModelOutput, type ModelRunner } from './model-runner';
@@ -185,7 +186,6 @@ export async function runSeries(series: SeriesInput, options: AnalysisOptions, r
 
   const gateSummary = (): AnatomicalGateSummary => {
     const gated = gates.filter((gate): gate is LungGate => gate !== null);
-    const voxelMm3 = series.spacingMm ? series.spacingMm[0] * series.spacingMm[1] * series.spacingMm[2] : null;
     const summary: AnatomicalGateSummary = {
       applied: gated.length > 0,
       reason: null,
@@ -199,7 +199,7 @@ export async function runSeries(series: SeriesInput, options: AnalysisOptions, r
     if (summary.applied) {
       for (const { stream } of streamModels) {
         const pixelCount = removed.get(stream) ?? 0;
-        summary.removed[stream] = { pixelCount, volumeMl: voxelMm3 === null ? null : (pixelCount * voxelMm3) / 1000 };
+        summary.removed[stream] = { pixelCount, volumeMl: volumeMlOf(pixelCount, series.spacingMm) };
       }
     }
     return summary;
